@@ -27,7 +27,8 @@ import java.util.function.Function;
  * @param cohortAttribute  the Braze array attribute the refresh function maintains
  * @param cohortValue      {@code name} or {@code id}: what the attribute holds
  * @param defaultSyncMode  {@code dynamic} or {@code one_time}
- * @param functionsAsset   the Lambda code: the shaded jar (or, in tests, any placeholder file or directory)
+ * @param functionsAsset   the Lambda code: the shaded jar (or, in tests, any placeholder file or directory); null:
+ *                         {@code functions/target/currents-bridge-functions.jar}, looked up from the working directory
  */
 public record CurrentsBridgeProps(
         String mixpanelRegion,
@@ -90,7 +91,11 @@ public record CurrentsBridgeProps(
             throw new IllegalArgumentException("defaultSyncMode must be dynamic or one_time, got '"
                     + defaultSyncMode + "'");
         }
-        functionsAsset = functionsAsset == null ? locateFunctionsJar(Path.of("").toAbsolutePath()) : functionsAsset;
+    }
+
+    /** The configured asset, or else the shaded jar found from the working directory. */
+    public Path resolveFunctionsAsset() {
+        return functionsAsset != null ? functionsAsset : locateFunctionsJar(Path.of("").toAbsolutePath());
     }
 
     public static Builder builder() {

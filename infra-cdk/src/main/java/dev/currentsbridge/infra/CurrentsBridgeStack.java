@@ -105,7 +105,7 @@ public final class CurrentsBridgeStack extends Stack {
     public CurrentsBridgeStack(Construct scope, String id, StackProps stackProps, CurrentsBridgeProps props) {
         super(scope, id, stackProps);
 
-        Code code = Code.fromAsset(props.functionsAsset().toAbsolutePath().toString());
+        Code code = Code.fromAsset(props.resolveFunctionsAsset().toAbsolutePath().toString());
 
         // ---- Secrets: names travel in env vars, values only ever through Secrets Manager at run time.
         ISecret mixpanelSecret = secret("MixpanelSecret", props.mixpanelSecretArn(),
