@@ -38,7 +38,7 @@ class CurrentsBridgeStackTest {
 
     @BeforeAll
     static void synth() {
-        s = Synthesized.synth(CurrentsBridgeProps.builder());
+        s = Synthesized.defaults();
     }
 
     // ---------------------------------------------------------------- functions
