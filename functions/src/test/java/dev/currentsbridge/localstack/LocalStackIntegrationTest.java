@@ -169,8 +169,11 @@ class LocalStackIntegrationTest {
 
     @BeforeEach
     void drainQueues() {
+        // Receive-and-delete rather than PurgeQueue, which refuses a second purge within 60 s.
         for (String url : List.of(exportQueueUrl, rejectsQueueUrl)) {
-            sqs.purgeQueue(b -> b.queueUrl(url));
+            for (List<Message> got = receiveAll(url); !got.isEmpty(); got = receiveAll(url)) {
+                got.forEach(m -> sqs.deleteMessage(b -> b.queueUrl(url).receiptHandle(m.receiptHandle())));
+            }
         }
         mixpanelEvents.clear();
         brazeRequests.clear();
