@@ -241,6 +241,12 @@ class EventMapperTest {
         assertTrue(n.get("none").isNull());
     }
 
+    @Test
+    void warmUpMapsOneSyntheticEventPerSelectedType() {
+        assertEquals(41, mapper.warmUp());
+        assertEquals(2, new EventMapper(MappingConfig.parse("users.behaviors.Purchase,users.canvas.Entry", null)).warmUp());
+    }
+
     private static int depth(JsonNode node) {
         int max = 0;
         for (Iterator<JsonNode> it = node.elements(); it.hasNext(); ) {
