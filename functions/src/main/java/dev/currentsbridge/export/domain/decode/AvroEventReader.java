@@ -94,7 +94,7 @@ public final class AvroEventReader {
         // older DataFileStream versions report a file cut inside a block as a plain end; a second look sees
         // the block the cut one announced
         if (stillAnnouncesBlock(stream)) {
-            sink.reject(lost(index, "truncated or corrupt Avro block", stream.getBlockCount()));
+            sink.reject(lost(index, "truncated or corrupt Avro block", 0));
         }
         return index;
     }
