@@ -137,6 +137,12 @@ final class CohortHarness implements AutoCloseable {
         return refresh.handleRequest(new ScheduledEvent(), null);
     }
 
+    /** Runs the refresh with a Lambda context that has {@code remaining} left (on the test clock). */
+    Map<String, Object> runRefresh(Duration remaining) {
+        clock.advance(CohortRefresher.SETTLE.plusSeconds(1));
+        return refresh.handleRequest(new ScheduledEvent(), new TestContext(clock, clock.peek().plus(remaining)));
+    }
+
     static JsonNode json(APIGatewayV2HTTPResponse r) {
         try {
             return Json.MAPPER.readTree(r.getBody());

@@ -23,6 +23,11 @@ final class TestClock extends Clock {
         millis.addAndGet(d.toMillis());
     }
 
+    /** The current time without moving the clock. */
+    Instant peek() {
+        return Instant.ofEpochMilli(millis.get());
+    }
+
     @Override
     public Instant instant() {
         return Instant.ofEpochMilli(millis.incrementAndGet());
