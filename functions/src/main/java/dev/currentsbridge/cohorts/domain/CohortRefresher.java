@@ -432,6 +432,9 @@ public final class CohortRefresher {
             String appliedValue = pending == 0 && w.members != null ? w.value : w.cohort.appliedValue();
             store.recordRefresh(id, new CohortStore.RefreshOutcome(now, memberCount, pending, status, appliedValue,
                     w.dataPoints, w.lastError));
+            LOG.info("cohort refreshed", "cohortId", id, "status", status.wire(), "members", memberCount,
+                    "pending", pending, "dataPoints", w.dataPoints, "rejected", w.rejected,
+                    "sessionsFinalised", w.finalised.size(), "sessionsExpired", w.expired.size());
         } finally {
             store.releaseLease(id);
         }
