@@ -253,7 +253,18 @@ public final class DynamoCohortStore implements CohortStore {
         item.put("total_pages", n(page.totalPages()));
         item.put("received_at", n(page.receivedAt()));
         item.put("expires_at", n(page.expiresAt().getEpochSecond()));
-        return putIfAbsentOrExpired(item, now) ? PageReceipt.STORED : PageReceipt.DUPLICATE;
+        // A page older than the session record belongs to an expired earlier session with the same id.
+        AttributeValue created = session.get("created_at");
+        try {
+            writeRequests.incrementAndGet();
+            db.putItem(b -> b.tableName(table).item(item)
+                    .conditionExpression("attribute_not_exists(pk) OR expires_at <= :nowSec OR received_at < :created")
+                    .expressionAttributeValues(Map.of(":nowSec", n(now.getEpochSecond()),
+                            ":created", created)));
+            return PageReceipt.STORED;
+        } catch (ConditionalCheckFailedException e) {
+            return PageReceipt.DUPLICATE;
+        }
     }
 
     @Override
@@ -272,8 +283,14 @@ public final class DynamoCohortStore implements CohortStore {
 
     @Override
     public List<SessionPage> sessionPages(String cohortId, String sessionId) {
+        Map<String, AttributeValue> session = db.getItem(b -> b.tableName(table).consistentRead(true)
+                .key(key("cohort#" + cohortId, "session#" + sessionId))).item();
+        Instant created = instant(session, "created_at");
         List<SessionPage> out = new ArrayList<>();
         for (Map<String, AttributeValue> item : query(pagePk(cohortId, sessionId), "page#", null)) {
+            if (created != null && instant(item, "received_at").isBefore(created)) {
+                continue; // left over from an expired earlier session with the same id
+            }
             out.add(new SessionPage(cohortId, sessionId, Integer.parseInt(item.get("sk").s().substring(5)),
                     Integer.parseInt(item.get("total_pages").n()), refs(item.get("members")),
                     instant(item, "received_at"), Instant.ofEpochSecond(Long.parseLong(item.get("expires_at").n()))));
