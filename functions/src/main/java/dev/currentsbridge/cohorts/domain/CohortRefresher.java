@@ -48,6 +48,7 @@ public final class CohortRefresher {
     private static final int MAX_FAILED_ATTEMPTS = 3;
     private static final int MAX_THROTTLED_ATTEMPTS = 8;
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    private static final Duration MAX_LEASE = Duration.ofMinutes(15);
 
     private static final Log LOG = Log.get(CohortRefresher.class);
 
@@ -120,7 +121,9 @@ public final class CohortRefresher {
                     c.stoppedEarly = true;
                     break;
                 }
-                Instant leaseUntil = now.plus(deadline.remaining()).plus(Duration.ofMinutes(1));
+                // Held for the rest of the run (at most a Lambda's 15 minutes) so a crashed run frees it soon.
+                Duration held = deadline.remaining().compareTo(MAX_LEASE) < 0 ? deadline.remaining() : MAX_LEASE;
+                Instant leaseUntil = now.plus(held).plus(Duration.ofMinutes(1));
                 if (!store.acquireLease(cohort.id(), now, leaseUntil)) {
                     skipped++; // another run holds it
                     continue;
