@@ -47,7 +47,7 @@ class ReplayInvarianceProperties {
         check(steps, random, CohortHarness::inMemory);
     }
 
-    @Property(tries = 8)
+    @Property(tries = 15)
     void dynalite(@ForAll("steps") List<Step> steps, @ForAll Random random) {
         check(steps, random, CohortHarness::dynalite);
     }
