@@ -145,9 +145,9 @@ public final class DynamoCohortStore implements CohortStore {
     @Override
     public void recordRefresh(String cohortId, RefreshOutcome o) {
         Map<String, AttributeValue> k = key(COHORTS_PK, "cohort#" + cohortId);
-        if (o.status() == CohortStatus.APPLIED) {
-            // Only if no postback reactivated the cohort while the run was going.
-            Update up = refreshUpdate(o, CohortStatus.APPLIED).value(":refreshed", n(o.refreshedAt()));
+        if (o.status() != CohortStatus.ACTIVE) {
+            // Applied or stale only if no postback reactivated the cohort while the run was going.
+            Update up = refreshUpdate(o, o.status()).value(":refreshed", n(o.refreshedAt()));
             if (tryUpdate(k, up, "attribute_exists(pk) AND last_postback_at <= :refreshed")) {
                 return;
             }
