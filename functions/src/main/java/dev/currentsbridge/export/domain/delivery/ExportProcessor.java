@@ -249,6 +249,7 @@ public final class ExportProcessor {
 
     /** Loads and runs the mapping and decoding code on made-up events (SnapStart priming); sends nothing. */
     public void warmUp() {
+        mapper.warmUp();
         EventSink discard = new EventSink() {
             @Override
             public void accept(CurrentsEvent event) {
