@@ -238,6 +238,26 @@ class ExportHandlerFaultsTest {
         assertTrue(h.logs.stream().anyMatch(l -> l.contains("configuration problem") && l.contains("mixpanel_401")));
     }
 
+    @Test
+    void aSecretsManagerOutageIsRetriedAndAMissingSecretIsAConfigurationError() {
+        h.secrets.failNext(4, 500, "InternalServiceError");
+        sendStorage(1, "sm");
+
+        ExportHarness.Invocation outage = h.invoke(h.handler(time), time);
+
+        outage.assertAccountedFor(1);
+        assertEquals(1, h.mixpanel.imported().size());
+        assertTrue(outage.metric("MixpanelRetries") >= 1);
+
+        h.secrets.remove(ExportHarness.SECRET_ID);
+        sendStorage(1, "sm2");
+        ExportHarness.Invocation missing = h.invoke(h.handler(time), time);
+
+        missing.assertAccountedFor(1);
+        assertEquals(1, missing.failedMessageIds().size());
+        assertTrue(h.logs.stream().anyMatch(l -> l.contains("mixpanel_credentials_invalid")));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"api_secret", "project_token"})
     void projectSecretAndTokenAuthSendNoProjectId(String kind) {

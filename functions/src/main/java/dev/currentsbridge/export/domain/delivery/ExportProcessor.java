@@ -173,26 +173,33 @@ public final class ExportProcessor {
     private void readObject(String messageId, InputMessage.S3ObjectRef ref, MessageSink sink, RejectBuffer rejects,
                             EventLedger ledger, Deadline deadline) {
         String typeFromKey = AvroEventReader.eventTypeFromS3Key(ref.key());
-        Thread watchdog = null;
-        try (ReadFailureTracker in = new ReadFailureTracker(objects.open(ref.bucket(), ref.key()))) {
-            sink.interruptedBy(in);
-            watchdog = Thread.ofVirtual().start(() -> abandonAtDeadline(in, deadline));
-            avroReader.read(in, typeFromKey, sink);
+        ReadFailureTracker in;
+        try {
+            in = new ReadFailureTracker(objects.open(ref.bucket(), ref.key()));
         } catch (ObjectSource.ObjectNotFoundException e) {
             rejects.add(RejectedEvent.malformed(messageId, "malformed:s3_object_not_found", "the S3 object does not exist",
                     typeFromKey, ref.uri(), objectJson(ref)));
-        } catch (MalformedInputException e) {
-            rejects.add(RejectedEvent.malformed(messageId, "malformed:not_avro", e.getMessage(), typeFromKey, ref.uri(),
-                    objectJson(ref)));
+            return;
         } catch (IOException e) {
-            // S3 unavailable or access denied: the whole message comes back; events already sent are
-            // deduplicated by Mixpanel on redelivery ($insert_id is deterministic).
+            // S3 unavailable or access denied: the message comes back (redelivery is safe: $insert_id is stable).
             LOG.warn("cannot read S3 object", "error", e.getMessage());
             ledger.record(messageId, Outcome.RETRY, S3_UNAVAILABLE);
-        } finally {
-            if (watchdog != null) {
-                watchdog.interrupt();
+            return;
+        }
+        Thread watchdog = Thread.ofVirtual().start(() -> abandonAtDeadline(in, deadline));
+        try {
+            sink.interruptedBy(in);
+            avroReader.read(in, typeFromKey, sink);
+        } catch (MalformedInputException e) {
+            if (in.failed()) {
+                ledger.record(messageId, Outcome.RETRY, S3_UNAVAILABLE);
+            } else {
+                rejects.add(RejectedEvent.malformed(messageId, "malformed:not_avro", e.getMessage(), typeFromKey,
+                        ref.uri(), objectJson(ref)));
             }
+        } finally {
+            watchdog.interrupt();
+            in.abandonQuietly();
         }
     }
 

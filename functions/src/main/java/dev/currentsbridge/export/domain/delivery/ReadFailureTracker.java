@@ -27,6 +27,11 @@ final class ReadFailureTracker extends FilterInputStream {
      */
     void abandon() {
         failed = true;
+        abandonQuietly();
+    }
+
+    /** Closes without caring how: reading is over either way. */
+    void abandonQuietly() {
         try {
             in.close();
         } catch (IOException | RuntimeException ignored) {
