@@ -137,7 +137,7 @@ class LocalStackIntegrationTest {
         String brazeSecret = secrets.createSecret(b -> b.name("currents-bridge/braze-api-key")
                 .secretString("local-braze-rest-key")).arn();
 
-        S3Client s3 = aws.s3();
+        S3Client s3 = aws.configureBuilder(S3Client.builder(), "S3").forcePathStyle(true).build();
         s3.createBucket(b -> b.bucket("currents-bridge-local"));
 
         // What the CDK stack and template.yaml set (docs/ARCHITECTURE.md), pointed at LocalStack and the fakes.

@@ -13,7 +13,6 @@ import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
@@ -22,6 +21,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * constructor, i.e. at init, before the SnapStart snapshot), with an explicit region, the default
  * credentials chain (SnapStart hands out container credentials, so no env-var-only provider) and the
  * shared JDK HTTP client.
+ *
+ * <p>S3 is read through {@link S3ObjectReader} (a signed GET), not the S3 SDK module.
  *
  * <p>{@code endpoint} overrides the service endpoint: tests and local stand-ins (ElasticMQ, dynalite,
  * loopback stubs, LocalStack) use it. {@code AWS_ENDPOINT_URL} and {@code AWS_ENDPOINT_URL_<SERVICE>} are
@@ -64,13 +65,20 @@ public final class AwsClients {
         return configure(SecretsManagerClient.builder(), "SECRETS_MANAGER").build();
     }
 
-    public S3Client s3() {
-        var b = configure(S3Client.builder(), "S3");
-        // Path-style keeps loopback stand-ins simple; virtual-host style is used against real S3.
-        if (endpointFor("S3").isPresent()) {
-            b.forcePathStyle(true);
-        }
-        return b.build();
+    /** S3 GetObject for the export function (see {@link S3ObjectReader} for why not the S3 SDK module). */
+    public S3ObjectReader s3ObjectReader() {
+        return new S3ObjectReader(SharedHttpClient.get(), credentials, region,
+                endpointFor("S3").map(URI::create).orElse(null), Duration.ofSeconds(30));
+    }
+
+    /** Settings for SDK clients built outside this class (e.g. the CLI's S3 listing client). */
+    public <B extends AwsClientBuilder<B, ?> & AwsSyncClientBuilder<B, ?>> B configureBuilder(B builder, String service) {
+        return configure(builder, service);
+    }
+
+    /** The endpoint override for a service ({@code AWS_ENDPOINT_URL_<SERVICE>} or {@code AWS_ENDPOINT_URL}). */
+    public Optional<String> endpointFor(String service) {
+        return env.optional("AWS_ENDPOINT_URL_" + service).or(() -> env.optional("AWS_ENDPOINT_URL"));
     }
 
     private <B extends AwsClientBuilder<B, ?> & AwsSyncClientBuilder<B, ?>> B configure(B builder, String service) {
@@ -82,7 +90,4 @@ public final class AwsClients {
         return builder;
     }
 
-    private Optional<String> endpointFor(String service) {
-        return env.optional("AWS_ENDPOINT_URL_" + service).or(() -> env.optional("AWS_ENDPOINT_URL"));
-    }
 }

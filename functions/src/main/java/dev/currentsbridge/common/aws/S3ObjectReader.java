@@ -87,20 +87,7 @@ public final class S3ObjectReader {
     /** Opens the object for streaming. The caller closes the stream. */
     public InputStream open(String bucket, String key) throws IOException {
         URI uri = objectUri(bucket, key);
-        SdkHttpRequest unsigned = SdkHttpRequest.builder()
-                .method(SdkHttpMethod.GET)
-                .uri(uri)
-                .putHeader("x-amz-content-sha256", "UNSIGNED-PAYLOAD")
-                .build();
-        SignedRequest signed = signer.sign(r -> r
-                .identity(credentials.resolveCredentials())
-                .request(unsigned)
-                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "s3")
-                .putProperty(AwsV4HttpSigner.REGION_NAME, region.id())
-                .putProperty(AwsV4HttpSigner.PAYLOAD_SIGNING_ENABLED, false)
-                .putProperty(AwsV4HttpSigner.DOUBLE_URL_ENCODE, false)
-                .putProperty(AwsV4HttpSigner.NORMALIZE_PATH, false));
-
+        SignedRequest signed = sign(uri, credentials.resolveCredentials());
         HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(timeout).GET();
         for (Map.Entry<String, List<String>> h : signed.request().headers().entrySet()) {
             if (h.getKey().equalsIgnoreCase("host")) {
@@ -127,6 +114,32 @@ public final class S3ObjectReader {
         String code = between(body, "<Code>", "</Code>");
         throw new S3ReadException(response.statusCode(), code,
                 "s3 GetObject answered " + response.statusCode() + (code == null ? "" : " " + code));
+    }
+
+    /**
+     * SnapStart priming: loads and JIT-warms URI building, key encoding and the SigV4 signer with throwaway
+     * credentials. No request is sent and the real credentials are not resolved (they must not be captured
+     * in the snapshot).
+     */
+    public void warmUp() {
+        sign(objectUri("warm-up-bucket", "prefix/event_type=users.messages.email.Open/warm up.avro"),
+                software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("AKIDWARMUP", "warm-up"));
+    }
+
+    private SignedRequest sign(URI uri, software.amazon.awssdk.identity.spi.AwsCredentialsIdentity identity) {
+        SdkHttpRequest unsigned = SdkHttpRequest.builder()
+                .method(SdkHttpMethod.GET)
+                .uri(uri)
+                .putHeader("x-amz-content-sha256", "UNSIGNED-PAYLOAD")
+                .build();
+        return signer.sign(r -> r
+                .identity(identity)
+                .request(unsigned)
+                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "s3")
+                .putProperty(AwsV4HttpSigner.REGION_NAME, region.id())
+                .putProperty(AwsV4HttpSigner.PAYLOAD_SIGNING_ENABLED, false)
+                .putProperty(AwsV4HttpSigner.DOUBLE_URL_ENCODE, false)
+                .putProperty(AwsV4HttpSigner.NORMALIZE_PATH, false));
     }
 
     URI objectUri(String bucket, String key) {

@@ -22,6 +22,6 @@ public record ExportPorts(MixpanelImport mixpanel, RejectSink rejects, ObjectSou
         return new ExportPorts(
                 MixpanelHttpImport.fromEnv(env, secrets, SharedHttpClient.get()),
                 new SqsRejectSink(aws.sqs(), env.required("REJECTS_QUEUE_URL")),
-                new S3ObjectSource(aws.s3()));
+                new S3ObjectSource(aws.s3ObjectReader()));
     }
 }
