@@ -18,6 +18,11 @@ public final class S3ObjectSource implements ObjectSource {
     }
 
     @Override
+    public void warmUp() {
+        software.amazon.awssdk.services.s3.model.GetObjectRequest.builder().bucket("warm").key("warm").build();
+    }
+
+    @Override
     public InputStream open(String bucket, String key) throws IOException {
         try {
             return s3.getObject(b -> b.bucket(bucket).key(key));

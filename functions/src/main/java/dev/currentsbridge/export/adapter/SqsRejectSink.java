@@ -43,6 +43,15 @@ public final class SqsRejectSink implements RejectSink {
         return failed;
     }
 
+    @Override
+    public void warmUp() {
+        RejectedEvent sample = RejectedEvent.malformed("warm", "malformed:warm", "warm-up", null, "sqs", "{\"warm\":1}");
+        software.amazon.awssdk.services.sqs.model.SendMessageBatchRequest.builder().queueUrl(queueUrl)
+                .entries(software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry.builder()
+                        .id("0").messageBody(body(sample)).build())
+                .build();
+    }
+
     static String body(RejectedEvent r) {
         ObjectNode o = Json.MAPPER.createObjectNode();
         o.put("outcome", r.outcome().label);

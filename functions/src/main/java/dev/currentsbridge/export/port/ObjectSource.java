@@ -14,6 +14,10 @@ public interface ObjectSource {
      */
     InputStream open(String bucket, String key) throws IOException;
 
+    /** Loads client classes without any request (SnapStart priming). */
+    default void warmUp() {
+    }
+
     final class ObjectNotFoundException extends IOException {
         public ObjectNotFoundException(String message) {
             super(message);
