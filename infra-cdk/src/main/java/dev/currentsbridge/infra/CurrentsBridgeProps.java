@@ -1,0 +1,197 @@
+package dev.currentsbridge.infra;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * What a user configures about one Currents Bridge deployment. Every field has a default, so the stack
+ * synthesises with no CDK context at all; {@link #fromContext} reads the same settings from {@code -c key=value}.
+ *
+ * @param mixpanelRegion   {@code US}, {@code EU} or {@code IN}: the Mixpanel data residency of the project
+ * @param exportEventTypes {@code default}, {@code all} or a comma-separated list of Currents event types
+ * @param exportEventNames optional JSON object overriding Mixpanel event names (null: keep the defaults)
+ * @param brazeRestEndpoint the Braze REST endpoint of the workspace, e.g. {@code https://rest.iad-01.braze.com}
+ * @param bucketMode       whether Currents files arrive in a bucket this stack creates, an existing one, or none
+ * @param bucketName       the existing bucket's name ({@link BucketMode#EXISTING}) or the new bucket's name (null:
+ *                         generated)
+ * @param currentsPrefix   the key prefix Braze writes Currents files under; only these objects are exported
+ * @param alarmEmail       optional address subscribed to the alarm topic
+ * @param mixpanelSecretArn    existing secret instead of a new one (null: create)
+ * @param brazeApiKeySecretArn existing secret instead of a new one (null: create)
+ * @param currentsTokenSecretArn existing secret instead of a new one (null: create)
+ * @param memberIdField    the Mixpanel member property holding the Braze external id
+ * @param cohortAttribute  the Braze array attribute the refresh function maintains
+ * @param cohortValue      {@code name} or {@code id}: what the attribute holds
+ * @param defaultSyncMode  {@code dynamic} or {@code one_time}
+ * @param functionsAsset   the Lambda code: the shaded jar (or, in tests, any placeholder file or directory); null:
+ *                         {@code functions/target/currents-bridge-functions.jar}, looked up from the working directory
+ */
+public record CurrentsBridgeProps(
+        String mixpanelRegion,
+        String exportEventTypes,
+        String exportEventNames,
+        String brazeRestEndpoint,
+        BucketMode bucketMode,
+        String bucketName,
+        String currentsPrefix,
+        String alarmEmail,
+        String mixpanelSecretArn,
+        String brazeApiKeySecretArn,
+        String currentsTokenSecretArn,
+        String memberIdField,
+        String cohortAttribute,
+        String cohortValue,
+        String defaultSyncMode,
+        Path functionsAsset) {
+
+    /** Where the Currents files come from. */
+    public enum BucketMode { NEW, EXISTING, NONE }
+
+    /** The jar's path relative to the repository root; the functions module builds it under this fixed name. */
+    static final String JAR_FROM_ROOT = "functions/target/currents-bridge-functions.jar";
+
+    private static final List<String> MIXPANEL_REGIONS = List.of("US", "EU", "IN");
+
+    public CurrentsBridgeProps {
+        mixpanelRegion = mixpanelRegion == null ? "US" : mixpanelRegion.trim().toUpperCase(Locale.ROOT);
+        if (!MIXPANEL_REGIONS.contains(mixpanelRegion)) {
+            throw new IllegalArgumentException("mixpanelRegion must be one of " + MIXPANEL_REGIONS
+                    + ", got '" + mixpanelRegion + "'");
+        }
+        exportEventTypes = blankToNull(exportEventTypes) == null ? "default" : exportEventTypes.trim();
+        exportEventNames = blankToNull(exportEventNames);
+        brazeRestEndpoint = blankToNull(brazeRestEndpoint) == null ? "https://rest.iad-01.braze.com"
+                : brazeRestEndpoint.trim();
+        if (!brazeRestEndpoint.startsWith("https://")) {
+            throw new IllegalArgumentException("brazeRestEndpoint must be an https:// URL, got '"
+                    + brazeRestEndpoint + "'");
+        }
+        bucketMode = bucketMode == null ? BucketMode.NEW : bucketMode;
+        bucketName = blankToNull(bucketName);
+        if (bucketMode == BucketMode.EXISTING && bucketName == null) {
+            throw new IllegalArgumentException("bucketMode EXISTING needs bucketName");
+        }
+        currentsPrefix = blankToNull(currentsPrefix) == null ? "currents/" : currentsPrefix.trim();
+        alarmEmail = blankToNull(alarmEmail);
+        mixpanelSecretArn = blankToNull(mixpanelSecretArn);
+        brazeApiKeySecretArn = blankToNull(brazeApiKeySecretArn);
+        currentsTokenSecretArn = blankToNull(currentsTokenSecretArn);
+        memberIdField = blankToNull(memberIdField) == null ? "mixpanel_distinct_id" : memberIdField.trim();
+        cohortAttribute = blankToNull(cohortAttribute) == null ? "Mixpanel_Cohorts" : cohortAttribute.trim();
+        cohortValue = blankToNull(cohortValue) == null ? "name" : cohortValue.trim();
+        if (!List.of("name", "id").contains(cohortValue)) {
+            throw new IllegalArgumentException("cohortValue must be name or id, got '" + cohortValue + "'");
+        }
+        defaultSyncMode = blankToNull(defaultSyncMode) == null ? "dynamic" : defaultSyncMode.trim();
+        if (!List.of("dynamic", "one_time").contains(defaultSyncMode)) {
+            throw new IllegalArgumentException("defaultSyncMode must be dynamic or one_time, got '"
+                    + defaultSyncMode + "'");
+        }
+    }
+
+    /** The configured asset, or else the shaded jar found from the working directory. */
+    public Path resolveFunctionsAsset() {
+        return functionsAsset != null ? functionsAsset : locateFunctionsJar(Path.of("").toAbsolutePath());
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The defaults, each overridden by a CDK context value of the same name when one is given. */
+    public static CurrentsBridgeProps fromContext(Function<String, Object> context) {
+        Function<String, String> ctx = key -> Optional.ofNullable(context.apply(key)).map(Object::toString)
+                .orElse(null);
+        String mode = ctx.apply("bucketMode");
+        String asset = ctx.apply("functionsJar");
+        return builder()
+                .mixpanelRegion(ctx.apply("mixpanelRegion"))
+                .exportEventTypes(ctx.apply("exportEventTypes"))
+                .exportEventNames(ctx.apply("exportEventNames"))
+                .brazeRestEndpoint(ctx.apply("brazeRestEndpoint"))
+                .bucketMode(mode == null ? null : BucketMode.valueOf(mode.trim().toUpperCase(Locale.ROOT)))
+                .bucketName(ctx.apply("bucketName"))
+                .currentsPrefix(ctx.apply("currentsPrefix"))
+                .alarmEmail(ctx.apply("alarmEmail"))
+                .mixpanelSecretArn(ctx.apply("mixpanelSecretArn"))
+                .brazeApiKeySecretArn(ctx.apply("brazeApiKeySecretArn"))
+                .currentsTokenSecretArn(ctx.apply("currentsTokenSecretArn"))
+                .memberIdField(ctx.apply("memberIdField"))
+                .cohortAttribute(ctx.apply("cohortAttribute"))
+                .cohortValue(ctx.apply("cohortValue"))
+                .defaultSyncMode(ctx.apply("defaultSyncMode"))
+                .functionsAsset(asset == null ? null : Path.of(asset))
+                .build();
+    }
+
+    /**
+     * Finds the shaded jar whether {@code cdk synth} runs from {@code infra-cdk/} (the usual case), from the
+     * repository root, or from a deeper directory of the checkout.
+     */
+    static Path locateFunctionsJar(Path workingDirectory) {
+        for (Path dir = workingDirectory; dir != null; dir = dir.getParent()) {
+            Path candidate = dir.resolve(JAR_FROM_ROOT);
+            if (Files.isRegularFile(candidate)) {
+                return candidate.normalize();
+            }
+        }
+        throw new IllegalStateException("The Lambda jar " + JAR_FROM_ROOT + " was not found from "
+                + workingDirectory + ". Build it first: ./mvnw -B -q -pl functions package -DskipTests"
+                + " (or pass -c functionsJar=/path/to/currents-bridge-functions.jar)");
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+
+    /** Fluent construction; unset fields take the defaults documented on the record. */
+    public static final class Builder {
+        private String mixpanelRegion;
+        private String exportEventTypes;
+        private String exportEventNames;
+        private String brazeRestEndpoint;
+        private BucketMode bucketMode;
+        private String bucketName;
+        private String currentsPrefix;
+        private String alarmEmail;
+        private String mixpanelSecretArn;
+        private String brazeApiKeySecretArn;
+        private String currentsTokenSecretArn;
+        private String memberIdField;
+        private String cohortAttribute;
+        private String cohortValue;
+        private String defaultSyncMode;
+        private Path functionsAsset;
+
+        private Builder() {
+        }
+
+        public Builder mixpanelRegion(String v) { mixpanelRegion = v; return this; }
+        public Builder exportEventTypes(String v) { exportEventTypes = v; return this; }
+        public Builder exportEventNames(String v) { exportEventNames = v; return this; }
+        public Builder brazeRestEndpoint(String v) { brazeRestEndpoint = v; return this; }
+        public Builder bucketMode(BucketMode v) { bucketMode = v; return this; }
+        public Builder bucketName(String v) { bucketName = v; return this; }
+        public Builder currentsPrefix(String v) { currentsPrefix = v; return this; }
+        public Builder alarmEmail(String v) { alarmEmail = v; return this; }
+        public Builder mixpanelSecretArn(String v) { mixpanelSecretArn = v; return this; }
+        public Builder brazeApiKeySecretArn(String v) { brazeApiKeySecretArn = v; return this; }
+        public Builder currentsTokenSecretArn(String v) { currentsTokenSecretArn = v; return this; }
+        public Builder memberIdField(String v) { memberIdField = v; return this; }
+        public Builder cohortAttribute(String v) { cohortAttribute = v; return this; }
+        public Builder cohortValue(String v) { cohortValue = v; return this; }
+        public Builder defaultSyncMode(String v) { defaultSyncMode = v; return this; }
+        public Builder functionsAsset(Path v) { functionsAsset = v; return this; }
+
+        public CurrentsBridgeProps build() {
+            return new CurrentsBridgeProps(mixpanelRegion, exportEventTypes, exportEventNames, brazeRestEndpoint,
+                    bucketMode, bucketName, currentsPrefix, alarmEmail, mixpanelSecretArn, brazeApiKeySecretArn,
+                    currentsTokenSecretArn, memberIdField, cohortAttribute, cohortValue, defaultSyncMode,
+                    functionsAsset);
+        }
+    }
+}

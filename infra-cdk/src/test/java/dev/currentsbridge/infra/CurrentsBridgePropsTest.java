@@ -1,0 +1,85 @@
+package dev.currentsbridge.infra;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Plain Java: defaults, validation, context parsing and locating the jar (no synthesis). */
+class CurrentsBridgePropsTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void defaultsNeedNoContext() {
+        var p = CurrentsBridgeProps.fromContext(key -> null);
+        assertEquals("US", p.mixpanelRegion());
+        assertEquals("default", p.exportEventTypes());
+        assertNull(p.exportEventNames());
+        assertEquals(CurrentsBridgeProps.BucketMode.NEW, p.bucketMode());
+        assertEquals("currents/", p.currentsPrefix());
+        assertEquals("mixpanel_distinct_id", p.memberIdField());
+        assertEquals("Mixpanel_Cohorts", p.cohortAttribute());
+        assertEquals("name", p.cohortValue());
+        assertEquals("dynamic", p.defaultSyncMode());
+        assertNull(p.alarmEmail());
+        assertNull(p.mixpanelSecretArn());
+        assertNull(p.functionsAsset(), "located lazily, when the stack is built");
+    }
+
+    @Test
+    void contextValuesOverrideDefaults() {
+        Path jar = tmp.resolve("f.jar");
+        Map<String, Object> ctx = Map.of("mixpanelRegion", "in", "bucketMode", "existing", "bucketName", "b1",
+                "currentsPrefix", "x/", "alarmEmail", "a@example.com", "functionsJar", jar.toString(),
+                "defaultSyncMode", "one_time");
+        var p = CurrentsBridgeProps.fromContext(ctx::get);
+        assertEquals("IN", p.mixpanelRegion());
+        assertEquals(CurrentsBridgeProps.BucketMode.EXISTING, p.bucketMode());
+        assertEquals("b1", p.bucketName());
+        assertEquals("x/", p.currentsPrefix());
+        assertEquals("a@example.com", p.alarmEmail());
+        assertEquals(jar, p.functionsAsset());
+        assertEquals("one_time", p.defaultSyncMode());
+    }
+
+    @Test
+    void invalidSettingsFailWithAClearMessage() {
+        Path jar = tmp.resolve("f.jar");
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> CurrentsBridgeProps.builder().mixpanelRegion("APAC").functionsAsset(jar).build());
+        assertTrue(e.getMessage().contains("mixpanelRegion"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> CurrentsBridgeProps.builder()
+                .bucketMode(CurrentsBridgeProps.BucketMode.EXISTING).functionsAsset(jar).build());
+        assertThrows(IllegalArgumentException.class,
+                () -> CurrentsBridgeProps.builder().brazeRestEndpoint("http://x").functionsAsset(jar).build());
+        assertThrows(IllegalArgumentException.class,
+                () -> CurrentsBridgeProps.builder().cohortValue("label").functionsAsset(jar).build());
+        assertThrows(IllegalArgumentException.class,
+                () -> CurrentsBridgeProps.builder().defaultSyncMode("weekly").functionsAsset(jar).build());
+    }
+
+    @Test
+    void theJarIsFoundFromInfraCdkFromTheRootAndFromDeeperDirectories() throws Exception {
+        Path jar = tmp.resolve(CurrentsBridgeProps.JAR_FROM_ROOT);
+        Files.createDirectories(jar.getParent());
+        Files.writeString(jar, "jar");
+        Path infra = Files.createDirectories(tmp.resolve("infra-cdk/src"));
+        assertEquals(jar, CurrentsBridgeProps.locateFunctionsJar(tmp));
+        assertEquals(jar, CurrentsBridgeProps.locateFunctionsJar(tmp.resolve("infra-cdk")));
+        assertEquals(jar, CurrentsBridgeProps.locateFunctionsJar(infra));
+    }
+
+    @Test
+    void aMissingJarSaysHowToBuildIt() {
+        var e = assertThrows(IllegalStateException.class, () -> CurrentsBridgeProps.locateFunctionsJar(tmp));
+        assertTrue(e.getMessage().contains("-pl functions package"), e.getMessage());
+    }
+}
