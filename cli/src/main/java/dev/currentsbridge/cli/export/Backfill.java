@@ -18,6 +18,7 @@ import dev.currentsbridge.export.domain.delivery.DeliverySettings;
 import dev.currentsbridge.export.domain.delivery.MixpanelDelivery;
 import dev.currentsbridge.export.domain.delivery.OriginalEvent;
 import dev.currentsbridge.export.domain.delivery.OutgoingEvent;
+import dev.currentsbridge.export.domain.delivery.ReasonCodes;
 import dev.currentsbridge.export.domain.delivery.RejectBuffer;
 import dev.currentsbridge.export.domain.delivery.RejectedEvent;
 import dev.currentsbridge.export.domain.delivery.RetryPolicy;
@@ -228,7 +229,10 @@ public final class Backfill implements AutoCloseable {
         }
     }
 
-    /** Maps each decoded event and routes it: Mixpanel batch, skip, or reject. */
+    /**
+     * Maps each decoded event and routes it: Mixpanel batch, skip, or reject, with the export Lambda's reason
+     * codes (the same routing as the Lambda's ExportProcessor).
+     */
     private final class FileSink implements EventSink {
         private final String origin;
 
@@ -245,13 +249,13 @@ public final class Backfill implements AutoCloseable {
                     if (batcher.fits(out)) {
                         batcher.add(out);
                     } else {
-                        rejects.add(RejectedEvent.malformed(origin, "too_large",
-                                "the Mixpanel event is larger than Mixpanel accepts", event.type(), origin,
+                        rejects.add(RejectedEvent.malformed(origin, "invalid:event_too_large",
+                                "the Mixpanel event is larger than Mixpanel's 1 MB limit", event.type(), origin,
                                 OriginalEvent.json(event)));
                     }
                 }
                 case MappingResult.Skipped s -> ledger.record(origin, Outcome.SKIPPED, s.reason().label);
-                case MappingResult.Invalid i -> rejects.add(RejectedEvent.malformed(origin, "invalid: " + i.reason(),
+                case MappingResult.Invalid i -> rejects.add(RejectedEvent.malformed(origin, ReasonCodes.of("invalid", i.reason()),
                         i.reason(), event.type(), origin, OriginalEvent.json(event)));
             }
         }
@@ -259,7 +263,7 @@ public final class Backfill implements AutoCloseable {
         @Override
         public void reject(DecodeFailure failure) {
             eventsRead.incrementAndGet();
-            rejects.add(RejectedEvent.malformed(origin, "undecodable: " + failure.reason(), failure.reason(), null, origin, failure.raw()));
+            rejects.add(RejectedEvent.malformed(origin, ReasonCodes.of("decode", failure.reason()), failure.reason(), null, origin, failure.raw()));
         }
     }
 }

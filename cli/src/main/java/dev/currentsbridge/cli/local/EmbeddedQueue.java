@@ -16,9 +16,14 @@ import java.util.UUID;
  */
 public final class EmbeddedQueue {
 
-    /** A message as a consumer sees it (one receive of it). */
+    /**
+     * A message as a consumer sees it (one receive of it).
+     *
+     * @param attributes        SQS system attributes ({@code ApproximateReceiveCount}, {@code SentTimestamp}...)
+     * @param messageAttributes the sender's String message attributes (e.g. {@code event_type})
+     */
     public record Received(String messageId, String receiptHandle, String body, Map<String, String> attributes,
-                           int receiveCount, long sentMillis) {
+                           Map<String, String> messageAttributes, int receiveCount, long sentMillis) {
     }
 
     /** A message moved to the dead-letter list. */
@@ -28,16 +33,16 @@ public final class EmbeddedQueue {
     private static final class Entry {
         final String id;
         final String body;
-        final Map<String, String> attributes;
+        final Map<String, String> messageAttributes;
         final long sentMillis;
         int receiveCount;
         long visibleAtMillis;
         String receiptHandle;
 
-        Entry(String id, String body, Map<String, String> attributes, long sentMillis) {
+        Entry(String id, String body, Map<String, String> messageAttributes, long sentMillis) {
             this.id = id;
             this.body = body;
-            this.attributes = attributes;
+            this.messageAttributes = messageAttributes;
             this.sentMillis = sentMillis;
             this.visibleAtMillis = sentMillis;
         }
@@ -75,9 +80,10 @@ public final class EmbeddedQueue {
         return visibilityTimeout;
     }
 
-    public synchronized String send(String body, Map<String, String> attributes) {
+    /** Sends a message with String message attributes. */
+    public synchronized String send(String body, Map<String, String> messageAttributes) {
         String id = UUID.randomUUID().toString();
-        messages.put(id, new Entry(id, body, Map.copyOf(attributes), clock.millis()));
+        messages.put(id, new Entry(id, body, Map.copyOf(messageAttributes), clock.millis()));
         sent++;
         notifyAll();
         return id;
@@ -125,11 +131,12 @@ public final class EmbeddedQueue {
             e.receiveCount++;
             e.visibleAtMillis = now + visibilityTimeout.toMillis();
             e.receiptHandle = e.id + "#" + e.receiveCount;
-            Map<String, String> attrs = new LinkedHashMap<>(e.attributes);
+            Map<String, String> attrs = new LinkedHashMap<>();
             attrs.put("ApproximateReceiveCount", Integer.toString(e.receiveCount));
             attrs.put("SentTimestamp", Long.toString(e.sentMillis));
             attrs.put("ApproximateFirstReceiveTimestamp", Long.toString(now));
-            batch.add(new Received(e.id, e.receiptHandle, e.body, attrs, e.receiveCount, e.sentMillis));
+            batch.add(new Received(e.id, e.receiptHandle, e.body, attrs, e.messageAttributes, e.receiveCount,
+                    e.sentMillis));
         }
         return batch;
     }

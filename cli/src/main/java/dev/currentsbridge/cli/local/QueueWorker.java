@@ -6,8 +6,10 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.currentsbridge.common.log.Log;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
@@ -83,7 +85,14 @@ public final class QueueWorker implements AutoCloseable {
             m.setReceiptHandle(r.receiptHandle());
             m.setBody(r.body());
             m.setAttributes(r.attributes());
-            m.setMessageAttributes(new java.util.HashMap<>());
+            Map<String, SQSEvent.MessageAttribute> attributes = new HashMap<>();
+            r.messageAttributes().forEach((k, v) -> {
+                SQSEvent.MessageAttribute a = new SQSEvent.MessageAttribute();
+                a.setDataType("String");
+                a.setStringValue(v);
+                attributes.put(k, a);
+            });
+            m.setMessageAttributes(attributes);
             m.setEventSource("aws:sqs");
             m.setEventSourceArn(queue.arn());
             m.setAwsRegion("local");
