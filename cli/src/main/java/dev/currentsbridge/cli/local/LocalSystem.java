@@ -34,6 +34,8 @@ public final class LocalSystem implements AutoCloseable {
     public static final String REJECTS_QUEUE_URL = "local://queues/rejects";
     public static final String CURRENTS_TOKEN_SECRET_ID = "local/currents-token";
     public static final String TABLE_NAME = "local-state";
+    public static final String INGEST_HANDLER = "dev.currentsbridge.export.CurrentsIngestHandler";
+    public static final String COHORT_API_HANDLER = CohortApiHandler.class.getName();
 
     /** Variables a user may set in their environment to configure the handlers locally, as on Lambda. */
     public static final List<String> PASS_THROUGH = List.of("MIXPANEL_REGION", "EXPORT_EVENT_TYPES",
