@@ -73,10 +73,12 @@ public final class SamTemplate {
 
     private final Path path;
     private final Map<String, Function> functions;
+    private final Map<String, String> parameterDefaults;
 
-    private SamTemplate(Path path, Map<String, Function> functions) {
+    private SamTemplate(Path path, Map<String, Function> functions, Map<String, String> parameterDefaults) {
         this.path = path;
         this.functions = functions;
+        this.parameterDefaults = parameterDefaults;
     }
 
     public static SamTemplate load(Path path) {
@@ -117,7 +119,14 @@ public final class SamTemplate {
             functions.put(r.getKey(), new Function(r.getKey(), handler, env,
                     Duration.ofSeconds(parseIntOr(timeout, 3)), parseIntOr(memory, 128), List.copyOf(events)));
         }
-        return new SamTemplate(path, functions);
+        Map<String, String> defaults = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.path("Parameters").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> p = it.next();
+            if (p.getValue().path("Default").isValueNode()) {
+                defaults.put(p.getKey(), p.getValue().path("Default").asText());
+            }
+        }
+        return new SamTemplate(path, functions, defaults);
     }
 
     public Path path() {
@@ -126,6 +135,28 @@ public final class SamTemplate {
 
     public Map<String, Function> functions() {
         return functions;
+    }
+
+    /**
+     * The value a variable gets on deployment with default parameters, when that can be known locally: a
+     * literal, or a {@code Ref} to a parameter with a default (empty defaults count as unset). Resources, ARNs
+     * and conditions are empty: local stand-ins replace them.
+     */
+    public Optional<String> deployedValue(Object value) {
+        if (value instanceof String s) {
+            return Optional.of(s);
+        }
+        if (value instanceof Intrinsic i && i.function().equals("Ref")) {
+            return Optional.ofNullable(parameterDefaults.get(i.argument())).filter(v -> !v.isEmpty());
+        }
+        return Optional.empty();
+    }
+
+    /** The function's environment as far as it is known locally (see {@link #deployedValue}). */
+    public Map<String, String> knownEnvironment(Function f) {
+        Map<String, String> env = new LinkedHashMap<>();
+        f.environment().forEach((k, v) -> deployedValue(v).ifPresent(value -> env.put(k, value)));
+        return env;
     }
 
     public Function function(String logicalId) {

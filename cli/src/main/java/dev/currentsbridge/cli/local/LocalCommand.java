@@ -111,31 +111,13 @@ public final class LocalCommand implements Command {
         SamTemplate template = Files.isRegularFile(templatePath) ? SamTemplate.load(templatePath) : null;
         PrintStream console = inv.out();
 
-        LocalState state = LocalState.openExclusive(inv.getPath(STATE));
-        LocalLogs logs = null;
-        LocalSystem system = null;
-        try {
-            logs = new LocalLogs(out.resolve("logs"), inv.has(VERBOSE) ? inv.err() : null);
-            MixpanelTarget mixpanel = MixpanelTarget.from(inv, out.resolve("mixpanel"), mixpanelPort);
-            BrazeTarget braze;
-            try {
-                braze = BrazeTarget.from(inv, out.resolve("braze"), brazePort);
-            } catch (RuntimeException e) {
-                mixpanel.close();
-                throw e;
-            }
-            system = LocalSystem.start(new LocalSystem.Settings(inv.getPath(STATE), out, inv.getPath(S3_ROOT),
-                    visibility, maxReceives, refreshEvery, inv.environment()), state, mixpanel, braze);
+        try (LocalState state = LocalState.openExclusive(inv.getPath(STATE));
+             LocalLogs logs = new LocalLogs(out.resolve("logs"), inv.has(VERBOSE) ? inv.err() : null);
+             MixpanelTarget mixpanel = MixpanelTarget.from(inv, out.resolve("mixpanel"), mixpanelPort);
+             BrazeTarget braze = BrazeTarget.from(inv, out.resolve("braze"), brazePort)) {
+            LocalSystem system = LocalSystem.start(new LocalSystem.Settings(inv.getPath(STATE), out,
+                    inv.getPath(S3_ROOT), visibility, maxReceives, refreshEvery, inv.environment()), state, mixpanel, braze);
             return serve(inv, system, logs, template, port, refreshEvery, replayFiles, exitAfter, console);
-        } finally {
-            if (system != null) {
-                system.close();
-            } else {
-                state.close();
-            }
-            if (logs != null) {
-                logs.close();
-            }
         }
     }
 

@@ -28,7 +28,7 @@ import java.util.function.Function;
  * sinks or the real services), and the secrets those need (in memory). {@code bridge local} serves it;
  * {@code bridge invoke} uses it to run one handler.
  */
-public final class LocalSystem implements AutoCloseable {
+public final class LocalSystem {
 
     public static final String EXPORT_QUEUE_URL = "local://queues/export";
     public static final String REJECTS_QUEUE_URL = "local://queues/rejects";
@@ -86,7 +86,7 @@ public final class LocalSystem implements AutoCloseable {
                 e, Clock.systemUTC(), Sleeper.REAL));
     }
 
-    /** Takes ownership of the targets and the state (closes them). */
+    /** Wires the system; the caller keeps ownership of (and closes) the state and the targets. */
     public static LocalSystem start(Settings settings, LocalState state, MixpanelTarget mixpanel, BrazeTarget braze) {
         return new LocalSystem(settings, state, mixpanel, braze);
     }
@@ -187,12 +187,5 @@ public final class LocalSystem implements AutoCloseable {
 
     static String simpleName(String className) {
         return className.substring(className.lastIndexOf('.') + 1);
-    }
-
-    @Override
-    public void close() {
-        mixpanel.close();
-        braze.close();
-        state.close();
     }
 }
