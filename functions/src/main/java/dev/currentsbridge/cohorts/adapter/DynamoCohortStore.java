@@ -59,6 +59,7 @@ public final class DynamoCohortStore implements CohortStore {
     private static final String COHORTS_PK = "cohorts";
     private static final String KEYS_PK = "keys";
     private static final int BATCH = 25;
+    private static final int PARALLEL_BATCHES = 8;
 
     private final DynamoDbClient db;
     private final String table;
@@ -336,8 +337,36 @@ public final class DynamoCohortStore implements CohortStore {
                 requests.add(WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build());
             }
         }
+        List<List<WriteRequest>> batches = new ArrayList<>();
         for (int from = 0; from < requests.size(); from += BATCH) {
-            batchWrite(requests.subList(from, Math.min(requests.size(), from + BATCH)));
+            batches.add(requests.subList(from, Math.min(requests.size(), from + BATCH)));
+        }
+        if (batches.size() <= 1) {
+            batches.forEach(this::batchWrite);
+            return;
+        }
+        // A 100k-member sync is 4000 batches: overlapping a few keeps the refresh well inside its time limit.
+        java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(PARALLEL_BATCHES);
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            List<java.util.concurrent.Future<?>> futures = new ArrayList<>(batches.size());
+            for (List<WriteRequest> b : batches) {
+                inFlight.acquireUninterruptibly();
+                futures.add(pool.submit(() -> {
+                    try {
+                        batchWrite(b);
+                    } finally {
+                        inFlight.release();
+                    }
+                }));
+            }
+            for (var f : futures) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while writing members", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
         }
     }
 

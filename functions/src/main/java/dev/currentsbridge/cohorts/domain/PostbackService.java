@@ -64,8 +64,12 @@ public final class PostbackService {
             stored = store.recordChange(new ChangeBatch(m.cohortId(), key, add, m.members(), now, now.plus(keep)), now);
         }
         // After the record, so a retried postback whose first attempt died in between still registers the cohort.
-        store.upsertCohort(new CohortUpsert(m.cohortId(), m.cohortName(), m.cohortDescription(), m.projectId(), now),
-                settings.defaultSyncMode());
+        // A full sync registers it with its first page only (saves a write per page): the session cannot complete
+        // without page 1, so the refresh never needs the cohort before that page arrives.
+        if (m.action() != MixpanelWebhook.Action.MEMBERS || m.pageIndex() == 1) {
+            store.upsertCohort(new CohortUpsert(m.cohortId(), m.cohortName(), m.cohortDescription(), m.projectId(), now),
+                    settings.defaultSyncMode());
+        }
         return new Receipt(stored, m.members().size(), m.skipped());
     }
 

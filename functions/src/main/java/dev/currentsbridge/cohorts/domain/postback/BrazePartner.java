@@ -144,7 +144,7 @@ public final class BrazePartner {
         }
         List<String> out = new ArrayList<>(arr.size());
         for (JsonNode n : arr) {
-            if (!n.isTextual() || n.asText().isBlank()) {
+            if (!n.isTextual() || n.asText().isBlank() || n.asText().length() > Ids.MAX_ID_LENGTH) {
                 throw InvalidPostback.badRequest(INVALID_CHANGES);
             }
             out.add(n.asText());

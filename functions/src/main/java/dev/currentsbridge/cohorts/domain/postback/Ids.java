@@ -6,6 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 final class Ids {
 
     static final int MAX_IDS_PER_REQUEST = 1000;
+    /**
+     * Longest accepted member id: emails are at most 254 characters and Braze external ids are short in practice;
+     * the cap keeps a 1000-member page item well under DynamoDB's 400 KB item limit.
+     */
+    static final int MAX_ID_LENGTH = 320;
 
     private Ids() {
     }

@@ -110,6 +110,9 @@ public record MixpanelWebhook(Action action, String projectId, String cohortId, 
             String id = Ids.text(m.get(settings.memberIdField()));
             if (id == null) {
                 skipped++;
+            } else if (id.length() > Ids.MAX_ID_LENGTH) {
+                throw InvalidPostback.badRequest("member " + settings.memberIdField() + " values must be at most "
+                        + Ids.MAX_ID_LENGTH + " characters");
             } else {
                 members.add(new MemberRef(settings.memberIdKind(), id));
             }

@@ -1,0 +1,160 @@
+package dev.currentsbridge.cohorts;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.currentsbridge.cohorts.domain.Member;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+
+/**
+ * Any order of the pages inside each full-sync session, and any repetition of any postback, ends in the same
+ * stored membership and the same net Braze changes as receiving each postback once, in order.
+ */
+class ReplayInvarianceProperties {
+
+    private static final String COHORT = "c1";
+    private static final String NAME = "Cohort One";
+
+    /** A step of the canonical sequence: a full sync (split into pages) or one incremental postback. */
+    sealed interface Step permits FullSync, Delta {
+    }
+
+    record FullSync(Set<Integer> members, int pages) implements Step {
+    }
+
+    /** {@code partner}: Braze's partner shape instead of Mixpanel's webhook; {@code session}: carries a session id. */
+    record Delta(boolean add, Set<Integer> members, boolean partner, boolean session) implements Step {
+    }
+
+    /** One HTTP postback. */
+    record Message(String path, String body) {
+    }
+
+    @Property(tries = 150)
+    void inMemory(@ForAll("steps") List<Step> steps, @ForAll Random random) {
+        check(steps, random, CohortHarness::inMemory);
+    }
+
+    @Property(tries = 8)
+    void dynalite(@ForAll("steps") List<Step> steps, @ForAll Random random) {
+        check(steps, random, CohortHarness::dynalite);
+    }
+
+    @Provide
+    Arbitrary<List<Step>> steps() {
+        Arbitrary<Set<Integer>> users = Arbitraries.integers().between(0, 19).set().ofMaxSize(10);
+        Arbitrary<Step> fullSync = Combinators.combine(users, Arbitraries.integers().between(1, 4)).as(FullSync::new);
+        Arbitrary<Step> delta = Combinators.combine(Arbitraries.of(true, false),
+                Arbitraries.integers().between(0, 19).set().ofMinSize(1).ofMaxSize(5),
+                Arbitraries.of(true, false), Arbitraries.of(true, false)).as(Delta::new);
+        return Arbitraries.oneOf(fullSync, delta).list().ofMinSize(1).ofMaxSize(6);
+    }
+
+    private static void check(List<Step> steps, Random random, Supplier<CohortHarness> harness) {
+        List<List<Message>> blocks = messages(steps);
+        Outcome once;
+        try (CohortHarness h = harness.get()) {
+            once = run(h, blocks.stream().flatMap(List::stream).toList());
+        }
+        List<Message> replayed = new ArrayList<>();
+        for (List<Message> block : blocks) {
+            List<Message> shuffled = new ArrayList<>(block);
+            Collections.shuffle(shuffled, random); // pages of a session in any order; a delta block has one message
+            replayed.addAll(shuffled);
+        }
+        int repeats = random.nextInt(6);
+        for (int i = 0; i < repeats; i++) {
+            int original = random.nextInt(replayed.size());
+            int at = original + 1 + random.nextInt(replayed.size() - original);
+            replayed.add(at, replayed.get(original));
+        }
+        Outcome varied;
+        try (CohortHarness h = harness.get()) {
+            varied = run(h, replayed);
+        }
+        assertEquals(once.membership(), varied.membership(), "stored membership");
+        assertEquals(once.objects(), varied.objects(), "attributes objects sent to Braze");
+        assertEquals(once.brazeState(), varied.brazeState(), "resulting Braze state");
+    }
+
+    private static List<List<Message>> messages(List<Step> steps) {
+        List<List<Message>> blocks = new ArrayList<>();
+        int n = 0;
+        for (Step s : steps) {
+            n++;
+            switch (s) {
+                case FullSync f -> {
+                    List<List<String>> pages = new ArrayList<>();
+                    for (int p = 0; p < f.pages(); p++) {
+                        pages.add(new ArrayList<>());
+                    }
+                    int i = 0;
+                    for (int u : f.members()) {
+                        pages.get(i++ % f.pages()).add("u" + u);
+                    }
+                    List<Message> block = new ArrayList<>();
+                    for (int p = 0; p < f.pages(); p++) {
+                        block.add(new Message("/mixpanel/webhook",
+                                CohortHarness.membersPage(COHORT, NAME, "full-" + n, p + 1, f.pages(), pages.get(p))));
+                    }
+                    blocks.add(block);
+                }
+                case Delta d -> {
+                    List<String> ids = d.members().stream().map(u -> "u" + u).toList();
+                    Message m;
+                    if (d.partner()) {
+                        var root = dev.currentsbridge.common.json.Json.MAPPER.createObjectNode()
+                                .put("partner_api_key", "mixpanel").put("client_secret", "KEY").put("cohort_id", COHORT);
+                        var change = root.putArray("cohort_changes").addObject();
+                        ids.forEach(change.putArray("user_ids")::add);
+                        change.put("should_remove", !d.add());
+                        m = new Message("/partners/mixpanel/cohorts/users", root.toString());
+                    } else {
+                        m = new Message("/mixpanel/webhook", CohortHarness.webhookBody(
+                                d.add() ? "add_members" : "remove_members", COHORT, NAME,
+                                d.session() ? "delta-" + n : null, 1, 1, ids));
+                    }
+                    blocks.add(List.of(m));
+                }
+            }
+        }
+        return blocks;
+    }
+
+    record Outcome(List<String> membership, List<String> objects, Map<String, Set<String>> brazeState) {
+    }
+
+    private static Outcome run(CohortHarness h, List<Message> messages) {
+        for (Message m : messages) {
+            var r = m.path().startsWith("/partners")
+                    ? h.partner(m.path(), m.body().replace("\"KEY\"", "\"" + h.key + "\""))
+                    : h.webhook(m.body());
+            assertEquals(200, r.getStatusCode(), r.getBody());
+        }
+        h.runRefresh();
+        List<String> membership = h.store.allMembers(COHORT).stream()
+                .map(ReplayInvarianceProperties::describe).sorted().toList();
+        List<String> objects = new ArrayList<>();
+        for (var req : h.braze.accepted()) {
+            req.body().path("attributes").forEach(o -> objects.add(o.toString()));
+        }
+        Collections.sort(objects);
+        return new Outcome(membership, objects, new TreeMap<>(h.braze.state(CohortHarness.ATTRIBUTE)));
+    }
+
+    private static String describe(Member m) {
+        return m.ref().storageKey() + "|" + m.desired() + "|" + m.applied();
+    }
+}
