@@ -261,6 +261,9 @@ public final class CurrentsBridgeStack extends Stack {
         route(api, HttpMethod.POST, "/partners/mixpanel/cohorts", cohortIntegration);
         route(api, HttpMethod.POST, "/partners/mixpanel/cohorts/users", cohortIntegration);
         route(api, HttpMethod.GET, "/cohorts", cohortIntegration);
+        // Cohort detail and sync-mode change: the cohort API serves these too (not in ARCHITECTURE's list).
+        route(api, HttpMethod.GET, "/cohorts/{cohortId}", cohortIntegration);
+        route(api, HttpMethod.PATCH, "/cohorts/{cohortId}", cohortIntegration);
         route(api, HttpMethod.GET, "/cohorts/{cohortId}/members", cohortIntegration);
         route(api, HttpMethod.POST, "/keys", cohortIntegration);
         route(api, HttpMethod.GET, "/keys", cohortIntegration);

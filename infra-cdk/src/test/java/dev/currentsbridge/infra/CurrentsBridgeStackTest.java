@@ -38,7 +38,7 @@ class CurrentsBridgeStackTest {
 
     @BeforeAll
     static void synth() {
-        s = Synthesized.synth(CurrentsBridgeProps.builder());
+        s = Synthesized.defaults();
     }
 
     // ---------------------------------------------------------------- functions
@@ -287,7 +287,7 @@ class CurrentsBridgeStackTest {
                 .map(r -> (String) props(r).get("RouteKey")).collect(Collectors.toCollection(TreeSet::new));
         assertEquals(new TreeSet<>(Set.of("POST /currents", "POST /mixpanel/webhook",
                 "POST /partners/mixpanel/cohorts", "POST /partners/mixpanel/cohorts/users", "GET /cohorts",
-                "GET /cohorts/{cohortId}/members", "POST /keys", "GET /keys", "DELETE /keys/{keyId}")), routeKeys);
+                "GET /cohorts/{cohortId}", "PATCH /cohorts/{cohortId}", "GET /cohorts/{cohortId}/members", "POST /keys", "GET /keys", "DELETE /keys/{keyId}")), routeKeys);
 
         Object ingestAlias = ref("AWS::Lambda::Alias", "CurrentsIngestFunctionAliaslive");
         Object cohortAlias = ref("AWS::Lambda::Alias", "CohortApiFunctionAliaslive");

@@ -35,6 +35,16 @@ final class Synthesized {
         this.outputs = json.containsKey("Outputs") ? map(json.get("Outputs")) : Map.of();
     }
 
+    private static Synthesized defaults;
+
+    /** The stack with default settings, synthesised once per test JVM and shared by the test classes. */
+    static synchronized Synthesized defaults() {
+        if (defaults == null) {
+            defaults = synth(CurrentsBridgeProps.builder());
+        }
+        return defaults;
+    }
+
     static Synthesized synth(CurrentsBridgeProps.Builder props) {
         App app = new App();
         CurrentsBridgeStack stack = new CurrentsBridgeStack(app, "TestStack",
