@@ -72,8 +72,8 @@ public final class AvroEventReader {
             try {
                 more = stream.hasNext();
             } catch (RuntimeException e) {
-                // a block whose bytes do not decompress or whose sync marker is wrong
-                sink.reject(lost(index, "corrupt Avro block", stream.getBlockCount()));
+                // the file ends inside a block, or a block does not decompress or lacks its sync marker
+                sink.reject(lost(index, "truncated or corrupt Avro block", stream.getBlockCount()));
                 return index;
             }
             if (!more) {
@@ -89,10 +89,10 @@ public final class AvroEventReader {
             decode(record, layout, type, index, sink);
             index++;
         }
-        // DataFileStream reports a file cut inside a block as a plain end; a second look sees the block the
-        // cut one announced
+        // older DataFileStream versions report a file cut inside a block as a plain end; a second look sees
+        // the block the cut one announced
         if (stillAnnouncesBlock(stream)) {
-            sink.reject(lost(index, "truncated Avro file", stream.getBlockCount()));
+            sink.reject(lost(index, "truncated or corrupt Avro block", stream.getBlockCount()));
         }
         return index;
     }

@@ -95,6 +95,26 @@ public final class EventMapper {
         this.selected = Map.copyOf(compiled);
     }
 
+    /**
+     * Runs the mapping code once per selected type on synthetic events (nothing leaves the process), so that
+     * a SnapStart snapshot taken afterwards holds loaded classes, Jackson's caches and warm code paths.
+     *
+     * @return how many synthetic events were mapped (one per selected type)
+     */
+    public int warmUp() {
+        int mapped = 0;
+        Map<String, Object> fields = new HashMap<>();
+        fields.put("name", "Warm Up");
+        fields.put(CurrentsJsonDecoder.FIELD_PROPERTIES, "{\"list\":[1,2.5,\"x\"],\"nested\":{\"a\":{\"b\":{\"c\":{}}}}}");
+        fields.put("app_id", "warm-up");
+        for (String type : selected.keySet()) {
+            if (map(new CurrentsEvent(type, "warm-up-" + type, MIN_TIME_SECONDS, "warm-up-user", fields)) instanceof Mapped) {
+                mapped++;
+            }
+        }
+        return mapped;
+    }
+
     public boolean isSelected(String currentsType) {
         return currentsType != null && selected.containsKey(currentsType);
     }
