@@ -3,6 +3,7 @@ package dev.currentsbridge.cli.invoke;
 import com.amazonaws.services.lambda.runtime.Context;
 import dev.currentsbridge.cli.BrazeTarget;
 import dev.currentsbridge.cli.CliException;
+import dev.currentsbridge.cli.SampleJson;
 import dev.currentsbridge.cli.Command;
 import dev.currentsbridge.cli.Invocation;
 import dev.currentsbridge.cli.MixpanelTarget;
@@ -10,14 +11,19 @@ import dev.currentsbridge.cli.Option;
 import dev.currentsbridge.cli.UsageException;
 import dev.currentsbridge.cli.local.LocalContext;
 import dev.currentsbridge.cli.local.LocalLogs;
+import dev.currentsbridge.cli.local.Placeholders;
 import dev.currentsbridge.cli.local.LocalState;
 import dev.currentsbridge.cli.local.LocalSystem;
 import dev.currentsbridge.common.config.Env;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -40,7 +46,8 @@ public final class InvokeCommand implements Command {
             "override one environment variable of the function (repeatable)", true);
     static final Option STATE = Option.value("state", "DIR", ".local-state", "the local cohort store");
     static final Option OUT = Option.value("out", "DIR", "local-out", "dry-run output, rejects and logs");
-    static final Option S3_ROOT = Option.value("s3-root", "DIR", ".", "local stand-in for S3: s3://bucket/key is DIR/bucket/key");
+    static final Option VERBATIM = Option.flag("verbatim",
+            "send API Gateway events as they are (by default local-demo-key-0001 becomes the local data import key)");
 
     @Override
     public String name() {
@@ -73,7 +80,8 @@ public final class InvokeCommand implements Command {
 
     @Override
     public List<Option> options() {
-        return List.of(EVENT, TEMPLATE, ENV, STATE, OUT, S3_ROOT, MixpanelTarget.SECRET_FILE, MixpanelTarget.REGION,
+        return List.of(EVENT, TEMPLATE, ENV, STATE, OUT, LocalSystem.S3_ROOT, LocalSystem.CURRENTS_TOKEN, VERBATIM,
+                MixpanelTarget.SECRET_FILE, MixpanelTarget.REGION,
                 MixpanelTarget.URL, BrazeTarget.ENDPOINT, BrazeTarget.KEY_FILE);
     }
 
@@ -98,7 +106,8 @@ public final class InvokeCommand implements Command {
              MixpanelTarget mixpanel = MixpanelTarget.from(inv, out.resolve("mixpanel"), 0);
              BrazeTarget braze = BrazeTarget.from(inv, out.resolve("braze"), 0)) {
             LocalSystem system = LocalSystem.start(new LocalSystem.Settings(inv.getPath(STATE), out,
-                    inv.getPath(S3_ROOT), Duration.ofSeconds(30), 3, Duration.ofMinutes(15), inv.environment()),
+                    inv.getPath(LocalSystem.S3_ROOT), Duration.ofSeconds(30), 3, Duration.ofMinutes(15),
+                    inv.require(LocalSystem.CURRENTS_TOKEN), inv.environment()),
                     state, mixpanel, braze);
             if (!system.supports(function.handlerClass())) {
                 throw new CliException(function.logicalId() + ": handler class " + function.handlerClass()
@@ -109,8 +118,11 @@ public final class InvokeCommand implements Command {
             env.putAll(overrides);
             Object handler = system.newHandler(function.handlerClass(), Env.of(env));
             Method method = handlerMethod(handler.getClass(), function);
-            Object event = EventCodec.read(Files.readString(eventFile), method.getParameterTypes()[0],
-                    eventFile.toString());
+            String json = Files.readString(eventFile);
+            if (!inv.has(VERBATIM)) {
+                json = withLocalSecrets(json, state, system);
+            }
+            Object event = EventCodec.read(json, method.getParameterTypes()[0], eventFile.toString());
             LocalContext context = new LocalContext(function.logicalId(), function.timeout(), function.memoryMb());
             long started = System.nanoTime();
             Object response;
@@ -129,6 +141,22 @@ public final class InvokeCommand implements Command {
             printNotes(inv.err(), function, ms, system, logs);
             return 0;
         }
+    }
+
+    /** API Gateway samples carry placeholder secrets (events-samples/README.md): use the local ones instead. */
+    private static String withLocalSecrets(String json, LocalState state, LocalSystem system) {
+        JsonNode root;
+        try {
+            root = SampleJson.MAPPER.readTree(json);
+        } catch (IOException e) {
+            return json; // the codec reports what is wrong with it
+        }
+        if (!(root instanceof ObjectNode event) || !event.path("requestContext").isObject()
+                || !json.contains(Placeholders.SAMPLE_KEY) && !json.contains(Placeholders.SAMPLE_TOKEN)) {
+            return json;
+        }
+        new Placeholders(state.localKey(Clock.systemUTC()).secret(), system.currentsToken()).apply(event);
+        return event.toString();
     }
 
     /** The public method the Handler string names, taking (event) or (event, Context); bridge methods excluded. */

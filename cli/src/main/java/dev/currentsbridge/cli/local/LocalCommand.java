@@ -13,12 +13,14 @@ import dev.currentsbridge.cli.Option;
 import dev.currentsbridge.cli.Report;
 import dev.currentsbridge.cli.invoke.SamTemplate;
 import dev.currentsbridge.cohorts.CohortRefreshHandler;
+import dev.currentsbridge.cohorts.domain.CohortRefresher;
 import dev.currentsbridge.common.http.SharedHttpClient;
 import dev.currentsbridge.export.ExportHandler;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -51,8 +53,6 @@ public final class LocalCommand implements Command {
             "export queue: how long a received message stays hidden before it is retried");
     static final Option MAX_RECEIVES = Option.value("max-receive-count", "N", "3",
             "export queue: receives before a message moves to the dead-letter list");
-    static final Option S3_ROOT = Option.value("s3-root", "DIR", ".",
-            "local stand-in for S3: s3://bucket/key is read from DIR/bucket/key");
     static final Option TEMPLATE = Option.value("template", "FILE", "template.yaml",
             "SAM template whose HttpApi routes the local API serves (built-in routes if the file is absent)");
     static final Option VERBOSE = Option.flag("verbose", "also print the functions' JSON logs on stderr");
@@ -90,7 +90,7 @@ public final class LocalCommand implements Command {
 
     @Override
     public List<Option> options() {
-        return List.of(PORT, STATE, OUT, REPLAY, EXIT_AFTER_REPLAY, REFRESH_EVERY, VISIBILITY, MAX_RECEIVES, S3_ROOT,
+        return List.of(PORT, STATE, OUT, REPLAY, EXIT_AFTER_REPLAY, REFRESH_EVERY, VISIBILITY, MAX_RECEIVES, LocalSystem.S3_ROOT, LocalSystem.CURRENTS_TOKEN,
                 TEMPLATE, MixpanelTarget.SECRET_FILE, MixpanelTarget.REGION, MixpanelTarget.URL, BrazeTarget.ENDPOINT,
                 BrazeTarget.KEY_FILE, MIXPANEL_PORT, BRAZE_PORT, VERBOSE);
     }
@@ -116,7 +116,8 @@ public final class LocalCommand implements Command {
              MixpanelTarget mixpanel = MixpanelTarget.from(inv, out.resolve("mixpanel"), mixpanelPort);
              BrazeTarget braze = BrazeTarget.from(inv, out.resolve("braze"), brazePort)) {
             LocalSystem system = LocalSystem.start(new LocalSystem.Settings(inv.getPath(STATE), out,
-                    inv.getPath(S3_ROOT), visibility, maxReceives, refreshEvery, inv.environment()), state, mixpanel, braze);
+                    inv.getPath(LocalSystem.S3_ROOT), visibility, maxReceives, refreshEvery,
+                    inv.require(LocalSystem.CURRENTS_TOKEN), inv.environment()), state, mixpanel, braze);
             return serve(inv, system, logs, template, port, refreshEvery, replayFiles, exitAfter, console);
         }
     }
@@ -124,7 +125,7 @@ public final class LocalCommand implements Command {
     private int serve(Invocation inv, LocalSystem system, LocalLogs logs, SamTemplate template, int port,
                       Duration refreshEvery, List<Path> replayFiles, boolean exitAfter, PrintStream console)
             throws Exception {
-        LocalState.LocalKey key = system.state().localKey(java.time.Clock.systemUTC());
+        LocalState.LocalKey key = system.state().localKey(Clock.systemUTC());
         Map<String, Object> handlers = new LinkedHashMap<>();
         List<LocalApiServer.Route> routes = routes(system, template, handlers);
         ExportHandler export = (ExportHandler) handlers.computeIfAbsent(ExportHandler.class.getName(),
@@ -155,7 +156,11 @@ public final class LocalCommand implements Command {
                     Duration drainWait = system.settings().visibilityTimeout()
                             .multipliedBy(system.settings().maxReceiveCount() + 1L).plusSeconds(60);
                     boolean drained = system.exportQueue().awaitDrained(drainWait);
-                    refresher.runQuietly();
+                    // The refresh leaves postbacks younger than CohortRefresher.SETTLE for its next run; instead of
+                    // waiting for that run, the final one sees the clock SETTLE ahead.
+                    new Refresher(system.refreshHandler(system.env(),
+                            Clock.offset(Clock.systemUTC(), CohortRefresher.SETTLE.plusSeconds(1))),
+                            refresher.contexts, refresher).runQuietly();
                     printSummary(console, system, api, logs, refresher, items, drained);
                     return 0;
                 }
@@ -238,16 +243,35 @@ public final class LocalCommand implements Command {
     static final class Refresher {
         private final CohortRefreshHandler handler;
         private final LocalContext.Factory contexts;
+        private final Refresher counts;
         private final Map<String, Long> totals = new TreeMap<>();
         private int runs;
         private int failures;
 
         Refresher(CohortRefreshHandler handler, LocalContext.Factory contexts) {
-            this.handler = handler;
-            this.contexts = contexts;
+            this(handler, contexts, null);
         }
 
-        synchronized void runQuietly() {
+        /** A refresher whose runs are counted in {@code counts} (the same function with another clock). */
+        Refresher(CohortRefreshHandler handler, LocalContext.Factory contexts, Refresher counts) {
+            this.handler = handler;
+            this.contexts = contexts;
+            this.counts = counts;
+        }
+
+        void runQuietly() {
+            if (counts != null) {
+                synchronized (counts) {
+                    counts.record(handler, contexts);
+                }
+                return;
+            }
+            synchronized (this) {
+                record(handler, contexts);
+            }
+        }
+
+        private void record(CohortRefreshHandler handler, LocalContext.Factory contexts) {
             ScheduledEvent e = new ScheduledEvent();
             e.setId(UUID.randomUUID().toString());
             e.setDetailType("Scheduled Event");

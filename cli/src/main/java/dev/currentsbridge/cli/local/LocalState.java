@@ -14,16 +14,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.time.Clock;
-import java.util.HexFormat;
 import java.util.Optional;
 
 /**
  * The local state directory ({@code ./.local-state}): the file-backed cohort store (cohorts, members, pending
- * changes, key hashes) plus the two local-only secrets a newcomer needs again after a restart: the data import
- * key of the local run and the Currents ingest token. Those two are plain files readable only by the user;
- * they protect nothing but a loopback server.
+ * changes, key hashes) plus the data import key of the local run, kept in a file readable only by the user so
+ * a restart keeps the same key (it protects nothing but a loopback server).
  *
  * <p>{@code bridge local} holds a lock on the directory: the file store keeps its state in memory, so a
  * second process writing the same files would be overwritten.
@@ -32,7 +29,6 @@ public final class LocalState implements AutoCloseable {
 
     private static final String LOCK = ".lock";
     private static final String KEY_FILE = "local-data-import-key";
-    private static final String TOKEN_FILE = "currents-token";
 
     /** The data import key of the local run; {@code created} is false when an earlier run's key was reused. */
     public record LocalKey(String keyId, String secret, boolean created) {
@@ -106,18 +102,6 @@ public final class LocalState implements AutoCloseable {
         CreatedKey created = admin.create("bridge local");
         writeSecretFile(file, created.secret());
         return new LocalKey(created.record().keyId(), created.secret(), true);
-    }
-
-    /** The bearer token the local {@code POST /currents} expects (Braze's HTTP connector sends it). */
-    public String currentsToken() {
-        Path file = dir.resolve(TOKEN_FILE);
-        return readSecretFile(file).orElseGet(() -> {
-            byte[] b = new byte[24];
-            new SecureRandom().nextBytes(b);
-            String token = "local-" + HexFormat.of().formatHex(b);
-            writeSecretFile(file, token);
-            return token;
-        });
     }
 
     private static Optional<String> readSecretFile(Path file) {

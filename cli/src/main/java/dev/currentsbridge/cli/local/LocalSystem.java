@@ -3,6 +3,7 @@ package dev.currentsbridge.cli.local;
 import dev.currentsbridge.cli.BrazeTarget;
 import dev.currentsbridge.cli.CliException;
 import dev.currentsbridge.cli.MixpanelTarget;
+import dev.currentsbridge.cli.Option;
 import dev.currentsbridge.cohorts.CohortApiHandler;
 import dev.currentsbridge.cohorts.CohortRefreshHandler;
 import dev.currentsbridge.cohorts.adapter.BrazeHttpClient;
@@ -11,6 +12,7 @@ import dev.currentsbridge.common.config.Env;
 import dev.currentsbridge.common.http.SharedHttpClient;
 import dev.currentsbridge.common.secrets.MapSecretSource;
 import dev.currentsbridge.common.time.Sleeper;
+import dev.currentsbridge.export.CurrentsIngestHandler;
 import dev.currentsbridge.export.ExportHandler;
 import dev.currentsbridge.export.adapter.ExportPorts;
 import java.net.URI;
@@ -34,8 +36,13 @@ public final class LocalSystem {
     public static final String REJECTS_QUEUE_URL = "local://queues/rejects";
     public static final String CURRENTS_TOKEN_SECRET_ID = "local/currents-token";
     public static final String TABLE_NAME = "local-state";
-    public static final String INGEST_HANDLER = "dev.currentsbridge.export.CurrentsIngestHandler";
+    public static final String INGEST_HANDLER = CurrentsIngestHandler.class.getName();
     public static final String COHORT_API_HANDLER = CohortApiHandler.class.getName();
+
+    public static final Option CURRENTS_TOKEN = Option.value("currents-token", "TOKEN", Placeholders.SAMPLE_TOKEN,
+            "bearer token the local POST /currents accepts (what Braze's HTTP connector would send)");
+    public static final Option S3_ROOT = Option.value("s3-root", "DIR", "local-s3",
+            "local stand-in for S3: s3://bucket/key is read from DIR/bucket/key");
 
     /** Variables a user may set in their environment to configure the handlers locally, as on Lambda. */
     public static final List<String> PASS_THROUGH = List.of("MIXPANEL_REGION", "EXPORT_EVENT_TYPES",
@@ -44,10 +51,11 @@ public final class LocalSystem {
 
     /**
      * @param outDir   {@code ./local-out}: mixpanel/, braze/, rejects/, logs/
-     * @param s3Root   {@code s3://bucket/key} is read from {@code <s3Root>/bucket/key}
+     * @param s3Root        {@code s3://bucket/key} is read from {@code <s3Root>/bucket/key}
+     * @param currentsToken the bearer token the local {@code POST /currents} expects
      */
     public record Settings(Path stateDir, Path outDir, Path s3Root, Duration visibilityTimeout, int maxReceiveCount,
-                           Duration refreshEvery, Map<String, String> userEnvironment) {
+                           Duration refreshEvery, String currentsToken, Map<String, String> userEnvironment) {
     }
 
     private final Settings settings;
@@ -71,7 +79,7 @@ public final class LocalSystem {
                 Clock.systemUTC());
         this.rejects = new FileRejectSink(settings.outDir().resolve("rejects"));
         this.objects = new DirectoryObjectSource(settings.s3Root());
-        this.currentsToken = state.currentsToken();
+        this.currentsToken = settings.currentsToken();
         this.secrets = new MapSecretSource(Map.of(
                 MixpanelTarget.LOCAL_SECRET_ID, mixpanel.secrets().get(MixpanelTarget.LOCAL_SECRET_ID),
                 BrazeTarget.LOCAL_SECRET_ID, braze.apiKey(),
@@ -79,11 +87,18 @@ public final class LocalSystem {
         this.env = Map.copyOf(localEnvironment(settings, mixpanel, braze));
         factories.put(ExportHandler.class.getName(), e -> new ExportHandler(
                 new ExportPorts(mixpanel.client(), rejects, objects), e));
+        factories.put(CurrentsIngestHandler.class.getName(), e -> new CurrentsIngestHandler(
+                new EmbeddedExportQueue(exportQueue), secrets, e));
         factories.put(CohortApiHandler.class.getName(), e -> new CohortApiHandler(state.store(), e, Clock.systemUTC()));
-        factories.put(CohortRefreshHandler.class.getName(), e -> new CohortRefreshHandler(state.store(),
+        factories.put(CohortRefreshHandler.class.getName(), e -> refreshHandler(e, Clock.systemUTC()));
+    }
+
+    /** The refresh function with its own clock (local mode fast-forwards the final refresh of a replay). */
+    public CohortRefreshHandler refreshHandler(Env e, Clock clock) {
+        return new CohortRefreshHandler(state.store(),
                 new BrazeHttpClient(SharedHttpClient.get(), URI.create(e.required("BRAZE_REST_ENDPOINT")), secrets,
                         e.required("BRAZE_API_KEY_SECRET_ID")),
-                e, Clock.systemUTC(), Sleeper.REAL));
+                e, clock, Sleeper.REAL);
     }
 
     /** Wires the system; the caller keeps ownership of (and closes) the state and the targets. */

@@ -3,6 +3,7 @@ package dev.currentsbridge.cli.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.currentsbridge.cli.CliException;
+import dev.currentsbridge.cli.SampleJson;
 import dev.currentsbridge.common.json.Json;
 import java.io.IOException;
 import java.io.InputStream;
@@ -57,11 +58,6 @@ public final class Replay {
     public record Item(Path file, Kind kind, String outcome) {
     }
 
-    /** Text in samples standing for the local secrets (also inside HTTP Basic credentials). */
-    public static final List<String> KEY_PLACEHOLDERS = List.of("${DATA_IMPORT_KEY}", "{{DATA_IMPORT_KEY}}",
-            "<DATA_IMPORT_KEY>", "REPLACE_WITH_DATA_IMPORT_KEY", "DATA_IMPORT_KEY_PLACEHOLDER");
-    public static final List<String> TOKEN_PLACEHOLDERS = List.of("${CURRENTS_TOKEN}", "{{CURRENTS_TOKEN}}",
-            "<CURRENTS_TOKEN>", "REPLACE_WITH_CURRENTS_TOKEN", "CURRENTS_TOKEN_PLACEHOLDER");
     private static final Set<String> RESTRICTED_HEADERS = Set.of("host", "content-length", "connection", "expect",
             "upgrade", "transfer-encoding", "http2-settings", "te", "trailer", "keep-alive");
     private static final byte[] AVRO_MAGIC = {'O', 'b', 'j', 1};
@@ -70,7 +66,7 @@ public final class Replay {
     private final URI apiBase;
     private final Runnable refresh;
     private final HttpClient http;
-    private final String dataImportKey;
+    private final Placeholders placeholders;
 
     /**
      * @param refresh runs one cohort refresh (for scheduled-event samples)
@@ -78,7 +74,7 @@ public final class Replay {
     public Replay(LocalSystem system, URI apiBase, String dataImportKey, Runnable refresh, HttpClient http) {
         this.system = system;
         this.apiBase = apiBase;
-        this.dataImportKey = dataImportKey;
+        this.placeholders = new Placeholders(dataImportKey, system.currentsToken());
         this.refresh = refresh;
         this.http = http;
     }
@@ -233,13 +229,15 @@ public final class Replay {
         return root.toString();
     }
 
-    private int sendApiEvent(JsonNode e) throws IOException, InterruptedException {
+    private int sendApiEvent(JsonNode sample) throws IOException, InterruptedException {
+        ObjectNode e = sample.deepCopy();
+        placeholders.apply(e);
         JsonNode httpCtx = e.path("requestContext").path("http");
         String method = httpCtx.path("method").asText(e.path("routeKey").asText("POST /").split(" ")[0]);
         String path = e.path("rawPath").asText(httpCtx.path("path").asText("/"));
         Map<String, String> headers = new LinkedHashMap<>();
         e.path("headers").fields().forEachRemaining(h -> headers.put(h.getKey().toLowerCase(Locale.ROOT),
-                substitute(h.getKey(), h.getValue().asText())));
+                h.getValue().asText()));
         if (e.path("cookies").isArray() && !e.path("cookies").isEmpty()) {
             List<String> cookies = new ArrayList<>();
             e.path("cookies").forEach(c -> cookies.add(c.asText()));
@@ -249,7 +247,7 @@ public final class Replay {
         if (e.path("body").isTextual()) {
             body = e.path("isBase64Encoded").asBoolean(false)
                     ? Base64.getDecoder().decode(e.path("body").asText())
-                    : substituteText(e.path("body").asText()).getBytes(StandardCharsets.UTF_8);
+                    : e.path("body").asText().getBytes(StandardCharsets.UTF_8);
         }
         return send(method, path, e.path("rawQueryString").asText(""), headers, body);
     }
@@ -269,38 +267,12 @@ public final class Replay {
         return http.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
-    private String substitute(String header, String value) {
-        if (header.equalsIgnoreCase("authorization") && value.regionMatches(true, 0, "Basic ", 0, 6)) {
-            try {
-                String decoded = new String(Base64.getDecoder().decode(value.substring(6).trim()), StandardCharsets.UTF_8);
-                String replaced = substituteText(decoded);
-                if (!replaced.equals(decoded)) {
-                    return "Basic " + Base64.getEncoder().encodeToString(replaced.getBytes(StandardCharsets.UTF_8));
-                }
-            } catch (IllegalArgumentException notBase64) {
-                // a deliberately malformed header: send it as it is
-            }
-        }
-        return substituteText(value);
-    }
-
-    private String substituteText(String s) {
-        String out = s;
-        for (String p : KEY_PLACEHOLDERS) {
-            out = out.replace(p, dataImportKey);
-        }
-        for (String p : TOKEN_PLACEHOLDERS) {
-            out = out.replace(p, system.currentsToken());
-        }
-        return out;
-    }
-
     private static JsonNode readJson(Path f) {
         try {
             if (isAvro(f)) {
                 return null;
             }
-            return Json.MAPPER.readTree(f.toFile());
+            return SampleJson.MAPPER.readTree(f.toFile());
         } catch (IOException e) {
             return null;
         }
