@@ -8,6 +8,7 @@ import dev.currentsbridge.cli.Option;
 import dev.currentsbridge.cli.Report;
 import dev.currentsbridge.cli.UsageException;
 import dev.currentsbridge.cli.local.FileRejectSink;
+import dev.currentsbridge.cli.local.LocalLogs;
 import dev.currentsbridge.common.aws.AwsClients;
 import dev.currentsbridge.common.config.Env;
 import dev.currentsbridge.export.domain.decode.MalformedInputException;
@@ -47,6 +48,9 @@ public final class ExportCommand implements Command {
             "attempts per /import request on 429, 5xx and network errors (backoff 2 s doubling to 60 s)");
     static final Option REJECTS = Option.value("rejects", "DIR", "local-out/rejects",
             "where events that can never be imported are written (NDJSON with the reason)");
+    static final Option LOGS = Option.value("logs", "DIR", "local-out/logs",
+            "where the pipeline's JSON logs go (bridge.log)");
+    static final Option VERBOSE = Option.flag("verbose", "also print the pipeline's JSON logs on stderr");
     static final Option AWS_REGION = Option.value("aws-region", "REGION", "us-east-1",
             "region of the S3 bucket for s3:// inputs (your usual AWS credentials are used)").withEnv("AWS_REGION");
 
@@ -82,7 +86,7 @@ public final class ExportCommand implements Command {
     @Override
     public List<Option> options() {
         return List.of(DRY_RUN, MixpanelTarget.SECRET_FILE, MixpanelTarget.REGION, MixpanelTarget.URL, EVENT_TYPES,
-                EVENT_NAMES, EVENT_TYPE, CONCURRENCY, MAX_ATTEMPTS, REJECTS, AWS_REGION);
+                EVENT_NAMES, EVENT_TYPE, CONCURRENCY, MAX_ATTEMPTS, REJECTS, LOGS, VERBOSE, AWS_REGION);
     }
 
     @Override
@@ -106,7 +110,8 @@ public final class ExportCommand implements Command {
         }
         List<Inputs.Input> inputs = resolveInputs(inv);
         PrintStream out = inv.out();
-        try (MixpanelTarget target = dryRun ? MixpanelTarget.dryRun(inv.getPath(DRY_RUN), 0)
+        try (LocalLogs logs = new LocalLogs(inv.getPath(LOGS), inv.has(VERBOSE) ? inv.err() : null);
+             MixpanelTarget target = dryRun ? MixpanelTarget.dryRun(inv.getPath(DRY_RUN), 0)
                 : MixpanelTarget.real(inv.getPath(MixpanelTarget.SECRET_FILE), inv.get(MixpanelTarget.REGION),
                         inv.lookup(MixpanelTarget.URL).orElse(null))) {
             FileRejectSink rejectSink = new FileRejectSink(inv.getPath(REJECTS));
