@@ -376,9 +376,21 @@ public final class LocalCommand implements Command {
             r.line("cohort changes applied", system.braze().sink().attributesProcessed() + " user update(s) in "
                     + system.braze().sink().requests() + " /users/track request(s) written to " + system.braze().sink().dir());
         }
-        if (rejected > 0) {
-            out.println("rejected events with their reasons: " + system.rejects().dir());
+        if (system.rejects().countsByReason().containsKey("malformed:s3_object_not_found")) {
+            out.println("note: S3 notification samples name objects that are not on disk; put Currents Avro files at "
+                    + system.objects().root() + "/<bucket>/<key> to export them");
         }
-        out.println("logs: " + logs.file());
+        out.println();
+        out.println("look at:");
+        if (system.mixpanel().isDryRun()) {
+            out.printf("  %-34s %s%n", system.mixpanel().sink().dir() + "/*.ndjson", "the exact events Mixpanel /import would receive");
+        }
+        if (system.braze().isDryRun()) {
+            out.printf("  %-34s %s%n", system.braze().sink().dir() + "/*.json", "the exact /users/track bodies Braze would receive");
+        }
+        if (rejected > 0) {
+            out.printf("  %-34s %s%n", system.rejects().dir() + "/*.ndjson", "rejected events with their reasons");
+        }
+        out.printf("  %-34s %s%n", logs.file(), "the functions' JSON logs and metrics");
     }
 }
