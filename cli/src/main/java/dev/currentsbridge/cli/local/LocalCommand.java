@@ -168,18 +168,28 @@ public final class LocalCommand implements Command {
                     console.println("replay sent; output appears under " + system.settings().outDir()
                             + " as the queue drains and the refresh runs. Ctrl-C to stop.");
                 }
-                awaitShutdown();
+                CountDownLatch stopped = new CountDownLatch(1);
+                CountDownLatch summarised = new CountDownLatch(1);
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    stopped.countDown();
+                    try {
+                        // Let the main thread print the summary before the JVM halts.
+                        summarised.await(5, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }, "bridge-local-stop"));
+                stopped.await();
+                console.println();
+                console.println("stopping (Ctrl-C)");
+                printSummary(console, system, api, logs, refresher, items, system.exportQueue().depth() == 0);
+                console.flush();
+                summarised.countDown();
                 return 0;
             } finally {
                 timer.shutdownNow();
             }
         }
-    }
-
-    private static void awaitShutdown() throws InterruptedException {
-        CountDownLatch stop = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
-        stop.await();
     }
 
     /** HttpApi routes from the template (or the documented ones), each served by its function's handler. */
