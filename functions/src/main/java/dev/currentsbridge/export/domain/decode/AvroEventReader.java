@@ -72,8 +72,9 @@ public final class AvroEventReader {
             try {
                 more = stream.hasNext();
             } catch (RuntimeException e) {
-                // the file ends inside a block, or a block does not decompress or lacks its sync marker
-                sink.reject(lost(index, "truncated or corrupt Avro block", stream.getBlockCount()));
+                // the file ends inside a block, or a block does not decompress or lacks its sync marker; Avro
+                // may fail before recording the new block's count, so how many records it held is unknown
+                sink.reject(lost(index, "truncated or corrupt Avro block", 0));
                 return index;
             }
             if (!more) {
@@ -82,6 +83,7 @@ public final class AvroEventReader {
             try {
                 record = stream.next(record);
             } catch (IOException | RuntimeException e) {
+                // inside a block whose count Avro has read: the rest of this block is lost, later blocks unknown
                 sink.reject(lost(index, "corrupt Avro record", stream.getBlockCount() - readInBlock));
                 return index;
             }
@@ -92,7 +94,7 @@ public final class AvroEventReader {
         // older DataFileStream versions report a file cut inside a block as a plain end; a second look sees
         // the block the cut one announced
         if (stillAnnouncesBlock(stream)) {
-            sink.reject(lost(index, "truncated or corrupt Avro block", stream.getBlockCount()));
+            sink.reject(lost(index, "truncated or corrupt Avro block", 0));
         }
         return index;
     }

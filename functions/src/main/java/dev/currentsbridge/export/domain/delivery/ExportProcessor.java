@@ -39,6 +39,7 @@ public final class ExportProcessor {
 
     private static final Log LOG = Log.get(ExportProcessor.class);
     private static final int REJECTS_PER_FLUSH = 10;
+    private static final String S3_UNAVAILABLE = "s3_unavailable";
 
     private final EventMapper mapper;
     private final CurrentsJsonDecoder jsonDecoder = new CurrentsJsonDecoder();
@@ -170,7 +171,8 @@ public final class ExportProcessor {
     private void readObject(String messageId, InputMessage.S3ObjectRef ref, MessageSink sink, RejectBuffer rejects,
                             EventLedger ledger) {
         String typeFromKey = AvroEventReader.eventTypeFromS3Key(ref.key());
-        try (InputStream in = objects.open(ref.bucket(), ref.key())) {
+        try (ReadFailureTracker in = new ReadFailureTracker(objects.open(ref.bucket(), ref.key()))) {
+            sink.interruptedBy(in);
             avroReader.read(in, typeFromKey, sink);
         } catch (ObjectSource.ObjectNotFoundException e) {
             rejects.add(RejectedEvent.malformed(messageId, "malformed:s3_object_not_found", "the S3 object does not exist",
@@ -182,7 +184,7 @@ public final class ExportProcessor {
             // S3 unavailable or access denied: the whole message comes back; events already sent are
             // deduplicated by Mixpanel on redelivery ($insert_id is deterministic).
             LOG.warn("cannot read S3 object", "error", e.getMessage());
-            ledger.record(messageId, Outcome.RETRY, "s3_unavailable");
+            ledger.record(messageId, Outcome.RETRY, S3_UNAVAILABLE);
         }
     }
 
@@ -198,6 +200,7 @@ public final class ExportProcessor {
         private final Batcher batcher;
         private final RejectBuffer rejects;
         private final EventLedger ledger;
+        private ReadFailureTracker stream;
 
         MessageSink(String messageId, String origin, Batcher batcher, RejectBuffer rejects, EventLedger ledger) {
             this.messageId = messageId;
@@ -227,8 +230,18 @@ public final class ExportProcessor {
             }
         }
 
+        /** Failures after {@code in} broke are the network's fault, not the file's. */
+        void interruptedBy(ReadFailureTracker in) {
+            this.stream = in;
+        }
+
         @Override
         public void reject(DecodeFailure failure) {
+            if (stream != null && stream.failed()) {
+                LOG.warn("S3 object read interrupted: the message will be redelivered");
+                ledger.record(messageId, Outcome.RETRY, S3_UNAVAILABLE);
+                return;
+            }
             rejects.add(RejectedEvent.malformed(messageId, ReasonCodes.of("decode", failure.reason()), failure.reason(),
                     null, origin, failure.raw()));
         }
@@ -236,6 +249,7 @@ public final class ExportProcessor {
 
     /** Loads and runs the mapping and decoding code on made-up events (SnapStart priming); sends nothing. */
     public void warmUp() {
+        mapper.warmUp();
         EventSink discard = new EventSink() {
             @Override
             public void accept(CurrentsEvent event) {

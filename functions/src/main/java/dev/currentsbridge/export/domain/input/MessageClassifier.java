@@ -24,9 +24,12 @@ public final class MessageClassifier {
      * @param eventTypeAttribute the SQS message attribute {@code event_type}, or null
      */
     public static InputMessage classify(String body, String eventTypeAttribute) {
+        if (body == null || body.isBlank()) {
+            return new InputMessage.Malformed("empty_body", "message body is empty");
+        }
         JsonNode root;
         try {
-            root = body == null ? null : Json.MAPPER.readTree(body);
+            root = Json.MAPPER.readTree(body);
         } catch (JacksonException e) {
             return new InputMessage.Malformed("not_json", "message body is not JSON");
         }

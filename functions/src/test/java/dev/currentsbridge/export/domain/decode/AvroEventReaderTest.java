@@ -130,7 +130,7 @@ class AvroEventReaderTest {
         DecodeFailure loss = sink.rejected.getFirst();
         assertEquals(1, sink.rejected.size());
         assertEquals(20, loss.index());
-        assertEquals("truncated or corrupt Avro block at record 20: rest of file unreadable, at least 10 records lost", loss.reason());
+        assertEquals("truncated or corrupt Avro block at record 20: rest of file unreadable, an unknown number of records lost", loss.reason());
     }
 
     @Test
@@ -164,7 +164,7 @@ class AvroEventReaderTest {
         String reason = sink.rejected.getFirst().reason();
         assertTrue(reason.startsWith("truncated or corrupt Avro block at record 10")
                 || reason.startsWith("corrupt Avro record at record 10"), reason);
-        assertTrue(reason.endsWith("at least 10 records lost"), reason);
+        assertTrue(reason.endsWith("records lost"), reason);
         assertEquals(10, sink.rejected.getFirst().index());
     }
 
