@@ -20,16 +20,20 @@ import dev.currentsbridge.common.time.Sleeper;
 import java.net.URI;
 import java.time.Clock;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import org.crac.Core;
+import org.crac.Resource;
 
 /** EventBridge schedule adapter: one {@link CohortRefresher} run bounded by the invocation's remaining time. */
-public final class CohortRefreshHandler implements RequestHandler<ScheduledEvent, Map<String, Object>> {
+public final class CohortRefreshHandler implements RequestHandler<ScheduledEvent, Map<String, Object>>, Resource {
 
     private final CohortRefresher refresher;
 
     /** Lambda: DynamoDB store, Secrets Manager (cached) and the shared HTTP client, built once at init. */
     public CohortRefreshHandler() {
         this(Env.system(), AwsClients.fromEnvironment(Env.system()));
+        Core.getGlobalContext().register(this);
     }
 
     private CohortRefreshHandler(Env env, AwsClients aws) {
@@ -63,5 +67,16 @@ public final class CohortRefreshHandler implements RequestHandler<ScheduledEvent
         } finally {
             metrics.flush();
         }
+    }
+
+    @Override
+    public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
+        // Warm the request encoding without sending anything to Braze or reading the table.
+        BrazeHttpClient.body(List.of(new BrazeUsers.AttributeUpdate(
+                dev.currentsbridge.cohorts.domain.MemberRef.externalId("priming"), "priming", List.of("a"), List.of("b"))));
+    }
+
+    @Override
+    public void afterRestore(org.crac.Context<? extends Resource> context) {
     }
 }

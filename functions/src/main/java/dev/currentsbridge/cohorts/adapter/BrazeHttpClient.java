@@ -76,7 +76,8 @@ public final class BrazeHttpClient implements BrazeUsers {
         return http.send(req, HttpResponse.BodyHandlers.ofString());
     }
 
-    static byte[] body(List<AttributeUpdate> updates) {
+    /** The {@code /users/track} request body (public for SnapStart priming). */
+    public static byte[] body(List<AttributeUpdate> updates) {
         ObjectNode root = Json.MAPPER.createObjectNode();
         ArrayNode attributes = root.putArray("attributes");
         for (AttributeUpdate u : updates) {

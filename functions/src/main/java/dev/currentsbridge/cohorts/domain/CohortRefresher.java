@@ -48,6 +48,7 @@ public final class CohortRefresher {
     private static final int MAX_FAILED_ATTEMPTS = 3;
     private static final int MAX_THROTTLED_ATTEMPTS = 8;
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    private static final Duration MAX_LEASE = Duration.ofMinutes(15);
 
     private static final Log LOG = Log.get(CohortRefresher.class);
 
@@ -120,19 +121,28 @@ public final class CohortRefresher {
                     c.stoppedEarly = true;
                     break;
                 }
-                Instant leaseUntil = now.plus(deadline.remaining()).plus(Duration.ofMinutes(1));
+                // Held for the rest of the run (at most a Lambda's 15 minutes) so a crashed run frees it soon.
+                Duration held = deadline.remaining().compareTo(MAX_LEASE) < 0 ? deadline.remaining() : MAX_LEASE;
+                Instant leaseUntil = now.plus(held).plus(Duration.ofMinutes(1));
                 if (!store.acquireLease(cohort.id(), now, leaseUntil)) {
                     skipped++; // another run holds it
                     continue;
                 }
-                Work w = new Work(cohort, cohort.value(settings.valueSource()));
+                // Re-read under the lease: a run that finished since the listing may have changed the counts.
+                Cohort current = store.findCohort(cohort.id()).orElse(cohort);
+                Work w = new Work(current, current.value(settings.valueSource()));
                 works.add(w);
                 events += fold(w, now);
             }
             apply(works, deadline, c);
         } finally {
             for (Work w : works) {
-                persist(w, now, c);
+                try {
+                    persist(w, now, c);
+                } catch (RuntimeException e) {
+                    // The lease expires on its own; what was not written is replayed by the next run.
+                    LOG.error("cohort write-back failed", "cohortId", w.cohort.id(), "error", e.getClass().getSimpleName());
+                }
             }
         }
         long dataPoints = works.stream().mapToLong(w -> w.dataPoints).sum();
@@ -432,6 +442,9 @@ public final class CohortRefresher {
             String appliedValue = pending == 0 && w.members != null ? w.value : w.cohort.appliedValue();
             store.recordRefresh(id, new CohortStore.RefreshOutcome(now, memberCount, pending, status, appliedValue,
                     w.dataPoints, w.lastError));
+            LOG.info("cohort refreshed", "cohortId", id, "status", status.wire(), "members", memberCount,
+                    "pending", pending, "dataPoints", w.dataPoints, "rejected", w.rejected,
+                    "sessionsFinalised", w.finalised.size(), "sessionsExpired", w.expired.size());
         } finally {
             store.releaseLease(id);
         }
