@@ -88,12 +88,14 @@ public final class CurrentsBridgeStack extends Stack {
     static final int MAX_RECEIVE_COUNT = 5;
 
     /**
-     * Item-level reads and writes only: grantReadWriteData would add stream reads (the table has no stream),
-     * DescribeTable and ConditionCheckItem (transactions, which the cohort code does not use).
+     * Exactly the calls the DynamoDB cohort store makes (GetItem, Query, PutItem, UpdateItem, BatchWriteItem):
+     * grantReadWriteData would add Scan, stream reads (the table has no stream), DescribeTable and
+     * ConditionCheckItem (transactions, which the cohort code does not use). Extend this list when the store
+     * starts making another call.
      */
     static final List<String> COHORT_TABLE_ACTIONS = List.of(
-            "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan",
-            "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem");
+            "dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem",
+            "dynamodb:BatchWriteItem");
 
     private static final Pattern COMPLETE_SECRET_ARN = Pattern.compile(".*-[A-Za-z0-9]{6}$");
 

@@ -30,9 +30,8 @@ class CurrentsBridgeStackTest {
             "sqs:GetQueueUrl");
     private static final Set<String> QUEUE_CONSUME = Set.of("sqs:ReceiveMessage", "sqs:ChangeMessageVisibility",
             "sqs:GetQueueUrl", "sqs:DeleteMessage", "sqs:GetQueueAttributes");
-    private static final Set<String> TABLE_RW = Set.of("dynamodb:GetItem", "dynamodb:BatchGetItem",
-            "dynamodb:Query", "dynamodb:Scan", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
-            "dynamodb:BatchWriteItem");
+    private static final Set<String> TABLE_RW = Set.of("dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem",
+            "dynamodb:UpdateItem", "dynamodb:BatchWriteItem");
 
     private static Synthesized s;
 
