@@ -164,6 +164,19 @@ class LocalCommandTest {
     }
 
     @Test
+    void aBusyPortIsOneLine() throws Exception {
+        try (java.net.ServerSocket busy = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            List<String> args = new ArrayList<>(List.of(local("--exit-after-replay")));
+            args.set(args.indexOf("--port") + 1, Integer.toString(busy.getLocalPort()));
+            Cli.Result r = Cli.run(args.toArray(String[]::new));
+            assertEquals(1, r.exitCode(), r.toString());
+            assertEquals(1, r.err().lines().count(), r.toString());
+            assertTrue(r.err().contains("cannot start the local API on 127.0.0.1:" + busy.getLocalPort() + ": port in use"),
+                    r.toString());
+        }
+    }
+
+    @Test
     void missingReplayPathIsOneLine() {
         Cli.Result r = Cli.run(local("--replay", tmp.resolve("nope").toString(), "--exit-after-replay"));
         assertEquals(1, r.exitCode());
