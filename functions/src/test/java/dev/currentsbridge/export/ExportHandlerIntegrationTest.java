@@ -11,14 +11,12 @@ import dev.currentsbridge.common.json.Json;
 import dev.currentsbridge.testing.CurrentsFixtures;
 import dev.currentsbridge.testing.LambdaTime;
 import dev.currentsbridge.testing.MixpanelFake;
-import dev.currentsbridge.testing.MixpanelFake.Fault;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.BiFunction;
 import org.apache.avro.file.CodecFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -59,7 +57,7 @@ class ExportHandlerIntegrationTest {
         assertEquals(List.of(), inv.failedMessageIds());
         assertEquals(2, inv.metric("EventsExported"));
         assertEquals(1, inv.metric("Skipped.no_external_user_id"));
-        assertEquals(Set.of(insertIdOf("s-1"), insertIdOf("s-2")), h.mixpanel.importedInsertIds());
+        assertEquals(Set.of("s-1", "s-2"), h.mixpanel.importedInsertIds(), "valid Currents ids are used as is");
         JsonNode e = h.mixpanel.imported().get(0);
         assertEquals("Email Open", e.path("event").asText());
         assertEquals(CurrentsFixtures.TIME * 1000, e.path("properties").path("time").asLong());
@@ -168,9 +166,5 @@ class ExportHandlerIntegrationTest {
             }
         }
         assertEquals(1, dup0.size(), "byte-identical JSON whichever form the event came in: " + dup0);
-    }
-
-    private static String insertIdOf(String currentsId) {
-        return currentsId; // valid Currents ids are used as is
     }
 }

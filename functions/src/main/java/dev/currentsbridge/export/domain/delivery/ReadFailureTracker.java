@@ -21,6 +21,24 @@ final class ReadFailureTracker extends FilterInputStream {
         return failed;
     }
 
+    /**
+     * Gives up on the stream from another thread (the deadline watchdog): marks it failed, then closes it,
+     * which makes a read blocked on a stalled connection return.
+     */
+    void abandon() {
+        failed = true;
+        abandonQuietly();
+    }
+
+    /** Closes without caring how: reading is over either way. */
+    void abandonQuietly() {
+        try {
+            in.close();
+        } catch (IOException | RuntimeException ignored) {
+            // already broken: nothing more to release
+        }
+    }
+
     @Override
     public int read() throws IOException {
         try {
