@@ -46,8 +46,11 @@ import org.crac.Resource;
 public final class CurrentsIngestHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>, Resource {
 
     private static final Log LOG = Log.get(CurrentsIngestHandler.class);
-    /** Lambda's synchronous payload limit; larger bodies never reach us, smaller ones are checked here. */
-    static final int MAX_BODY_BYTES = 6 * 1024 * 1024;
+    /**
+     * 1 MiB. Braze's HTTP connector posts at most 100 events and drops payloads over 900 KB, so a legitimate
+     * batch fits; a larger one gets 413 and Braze splits it. (Lambda itself refuses > 6 MB before we run.)
+     */
+    static final int MAX_BODY_BYTES = 1024 * 1024;
     private static final String SUPPORTED_VERSION = "1";
 
     private final ExportQueue queue;

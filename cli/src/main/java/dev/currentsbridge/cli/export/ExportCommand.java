@@ -160,7 +160,10 @@ public final class ExportCommand implements Command {
                 if (s3 == null) {
                     Map<String, String> env = new java.util.HashMap<>(inv.environment());
                     env.put("AWS_REGION", inv.get(AWS_REGION));
-                    s3 = AwsClients.fromEnvironment(Env.of(env)).s3();
+                    // Listing needs the S3 SDK (the cli's own dependency; the Lambda jar reads S3 without it).
+                    s3 = AwsClients.fromEnvironment(Env.of(env)).configureBuilder(S3Client.builder(), "S3")
+                            .forcePathStyle(env.containsKey("AWS_ENDPOINT_URL_S3") || env.containsKey("AWS_ENDPOINT_URL"))
+                            .build();
                 }
                 inputs.addAll(Inputs.s3(arg, s3));
             } else {

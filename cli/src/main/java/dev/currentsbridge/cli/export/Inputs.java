@@ -79,7 +79,7 @@ public final class Inputs {
                 }
                 String key = o.key();
                 inputs.add(new Input("s3://" + bucket + "/" + key, key, o.size(),
-                        () -> new dev.currentsbridge.export.adapter.S3ObjectSource(s3).open(bucket, key)));
+                        () -> s3.getObject(b -> b.bucket(bucket).key(key))));
             }
         } catch (SdkException e) {
             throw new CliException("cannot list " + uri + ": " + firstLine(e.getMessage()));
