@@ -26,8 +26,12 @@ _select_jdk() {
 }
 
 if ! JAVA_HOME=$(_select_jdk); then
-  echo "error: no JDK 21 or newer found (looked at JAVA_HOME, PATH and /usr/lib/jvm). Install one (e.g. Temurin 21+) and set JAVA_HOME." >&2
+  echo "bridge: no JDK 21 or newer found (looked at JAVA_HOME, PATH and /usr/lib/jvm). Install one (e.g. Temurin 21+) and set JAVA_HOME." >&2
   return 1 2>/dev/null || exit 1
 fi
 export JAVA_HOME
 export PATH="$JAVA_HOME/bin:$PATH"
+# JDK 24+ warns about Maven's own use of sun.misc.Unsafe; those lines mean nothing to a user of this project.
+if [ "$(_java_major "$JAVA_HOME/bin/java")" -ge 24 ]; then
+  export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+fi
