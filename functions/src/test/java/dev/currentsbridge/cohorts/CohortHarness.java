@@ -140,7 +140,7 @@ final class CohortHarness implements AutoCloseable {
     /** Runs the refresh with a Lambda context that has {@code remaining} left (on the test clock). */
     Map<String, Object> runRefresh(Duration remaining) {
         clock.advance(CohortRefresher.SETTLE.plusSeconds(1));
-        return refresh.handleRequest(new ScheduledEvent(), new TestContext(clock, clock.peek().plus(remaining)));
+        return refresh.handleRequest(new ScheduledEvent(), refreshContext(clock.peek().plus(remaining)));
     }
 
     static JsonNode json(APIGatewayV2HTTPResponse r) {
@@ -178,5 +178,11 @@ final class CohortHarness implements AutoCloseable {
     @Override
     public void close() {
         braze.close();
+    }
+
+    /** A Lambda context whose remaining time follows the test clock, so backoff sleeps use it up. */
+    private dev.currentsbridge.common.lambda.LocalLambdaContext refreshContext(java.time.Instant end) {
+        return new dev.currentsbridge.common.lambda.LocalLambdaContext("refresh", 1024,
+                () -> java.time.Duration.between(clock.peek(), end).toMillis());
     }
 }

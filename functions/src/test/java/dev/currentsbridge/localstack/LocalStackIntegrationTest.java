@@ -3,10 +3,6 @@ package dev.currentsbridge.localstack;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.amazonaws.services.lambda.runtime.ClientContext;
-import com.amazonaws.services.lambda.runtime.CognitoIdentity;
-import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.LambdaLogger;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
@@ -346,82 +342,11 @@ class LocalStackIntegrationTest {
                 event.remove("time");
                 input = MAPPER.treeToValue(event, inputType);
             }
-            Object answer = handle.invoke(handler, input, new LocalContext(args[0], Duration.ofSeconds(60)));
+            Object answer = handle.invoke(handler, input, dev.currentsbridge.common.lambda.LocalLambdaContext.withTimeout(
+                    args[0].substring(args[0].lastIndexOf('.') + 1), Duration.ofSeconds(60), 512));
             MAPPER.writeValue(Path.of(args[2]).toFile(), answer);
             System.exit(0);
         }
     }
 
-    /** A Lambda context with a real deadline, so handlers that budget their remaining time behave as deployed. */
-    private record LocalContext(String function, long deadlineMillis) implements Context {
-
-        LocalContext(String function, Duration timeout) {
-            this(function, System.currentTimeMillis() + timeout.toMillis());
-        }
-
-        @Override
-        public String getAwsRequestId() {
-            return UUID.randomUUID().toString();
-        }
-
-        @Override
-        public String getLogGroupName() {
-            return "/aws/lambda/" + getFunctionName();
-        }
-
-        @Override
-        public String getLogStreamName() {
-            return "localstack";
-        }
-
-        @Override
-        public String getFunctionName() {
-            return function.substring(function.lastIndexOf('.') + 1);
-        }
-
-        @Override
-        public String getFunctionVersion() {
-            return "1";
-        }
-
-        @Override
-        public String getInvokedFunctionArn() {
-            return "arn:aws:lambda:us-east-1:000000000000:function:" + getFunctionName() + ":live";
-        }
-
-        @Override
-        public CognitoIdentity getIdentity() {
-            return null;
-        }
-
-        @Override
-        public ClientContext getClientContext() {
-            return null;
-        }
-
-        @Override
-        public int getRemainingTimeInMillis() {
-            return (int) Math.max(0, deadlineMillis - System.currentTimeMillis());
-        }
-
-        @Override
-        public int getMemoryLimitInMB() {
-            return 512;
-        }
-
-        @Override
-        public LambdaLogger getLogger() {
-            return new LambdaLogger() {
-                @Override
-                public void log(String message) {
-                    System.out.println(message);
-                }
-
-                @Override
-                public void log(byte[] message) {
-                    System.out.println(new String(message, StandardCharsets.UTF_8));
-                }
-            };
-        }
-    }
 }

@@ -123,7 +123,7 @@ public final class InvokeCommand implements Command {
                 json = withLocalSecrets(json, state, system);
             }
             Object event = EventCodec.read(json, method.getParameterTypes()[0], eventFile.toString());
-            LocalContext context = new LocalContext(function.logicalId(), function.timeout(), function.memoryMb());
+            var context = LocalContext.create(function.logicalId(), function.timeout(), function.memoryMb());
             long started = System.nanoTime();
             Object response;
             try {

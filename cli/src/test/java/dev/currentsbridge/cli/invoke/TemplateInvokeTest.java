@@ -321,7 +321,7 @@ class TemplateInvokeTest {
             new Placeholders(dataImportKey, TOKEN).apply(o);
         }
         Object event = EventCodec.read(sample.toString(), m.getParameterTypes()[0], sampleFile);
-        Object response = m.invoke(handler, event, new LocalContext(functionId, f.timeout(), f.memoryMb()));
+        Object response = m.invoke(handler, event, LocalContext.create(functionId, f.timeout(), f.memoryMb()));
         return Json.MAPPER.readTree(EventCodec.write(response));
     }
 
