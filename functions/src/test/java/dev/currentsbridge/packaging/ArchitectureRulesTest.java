@@ -1,0 +1,67 @@
+package dev.currentsbridge.packaging;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** Rules of the codebase (docs/ARCHITECTURE.md) that a refactoring could silently break. */
+class ArchitectureRulesTest {
+
+    private static final Path MAIN = Path.of("src/main/java/dev/currentsbridge");
+    private static final Pattern AWS_IMPORT = Pattern.compile("^import (static )?(software\\.amazon|com\\.amazonaws)\\.", Pattern.MULTILINE);
+    private static final Pattern OTHER_HTTP_CLIENT = Pattern.compile(
+            "^import (static )?(org\\.apache\\.hc|org\\.apache\\.http|io\\.netty|java\\.net\\.HttpURLConnection|software\\.amazon\\.awssdk\\.http\\.(apache|urlconnection|nio|crt))",
+            Pattern.MULTILINE);
+
+    private static List<Path> sources(Path root) throws IOException {
+        try (Stream<Path> s = Files.walk(root)) {
+            return s.filter(p -> p.toString().endsWith(".java")).toList();
+        }
+    }
+
+    @Test
+    void domainAndPortPackagesImportNothingFromAws() throws IOException {
+        List<Path> checked = new ArrayList<>();
+        List<String> offenders = new ArrayList<>();
+        for (Path f : sources(MAIN)) {
+            String path = f.toString().replace('\\', '/');
+            if (path.contains("/domain/") || path.contains("/port/")) {
+                checked.add(f);
+                if (AWS_IMPORT.matcher(Files.readString(f)).find()) {
+                    offenders.add(path);
+                }
+            }
+        }
+        assertTrue(checked.size() > 40, "the rule must look at the domain: " + checked.size() + " files");
+        assertEquals(List.of(), offenders, "domain/port code must be plain Java");
+    }
+
+    @Test
+    void oneHttpClient() throws IOException {
+        List<String> offenders = new ArrayList<>();
+        for (Path f : sources(MAIN)) {
+            if (OTHER_HTTP_CLIENT.matcher(Files.readString(f)).find()) {
+                offenders.add(f.toString());
+            }
+        }
+        assertEquals(List.of(), offenders, "everything goes through common.http.SharedHttpClient");
+    }
+
+    @Test
+    void handlersHaveANoArgConstructorForLambdaAndAnotherForTests() throws Exception {
+        for (String name : List.of("dev.currentsbridge.export.ExportHandler", "dev.currentsbridge.export.CurrentsIngestHandler",
+                "dev.currentsbridge.cohorts.CohortApiHandler", "dev.currentsbridge.cohorts.CohortRefreshHandler")) {
+            Class<?> c = Class.forName(name, false, getClass().getClassLoader());
+            c.getConstructor(); // Lambda
+            assertTrue(c.getConstructors().length >= 2, name + " needs a constructor taking its ports");
+        }
+    }
+}
