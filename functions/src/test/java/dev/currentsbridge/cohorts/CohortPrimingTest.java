@@ -1,0 +1,60 @@
+package dev.currentsbridge.cohorts;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.currentsbridge.cohorts.port.BrazeUsers;
+import dev.currentsbridge.cohorts.port.CohortStore;
+import dev.currentsbridge.common.config.Env;
+import dev.currentsbridge.common.time.Sleeper;
+import java.lang.reflect.Proxy;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * SnapStart priming ({@code beforeCheckpoint}) must warm code paths without reading or writing the table or
+ * calling Braze: anything done then would be frozen into the snapshot, or would happen at deploy time.
+ */
+class CohortPrimingTest {
+
+    private final List<String> calls = new ArrayList<>();
+
+    @SuppressWarnings("unchecked")
+    private <T> T recording(Class<T> port) {
+        return (T) Proxy.newProxyInstance(port.getClassLoader(), new Class<?>[] {port}, (proxy, method, args) -> {
+            if (method.getDeclaringClass() == Object.class) {
+                return method.getName().equals("hashCode") ? 0 : method.getName().equals("equals") ? false : "recording " + port;
+            }
+            calls.add(port.getSimpleName() + "." + method.getName());
+            throw new AssertionError("priming called " + port.getSimpleName() + "." + method.getName());
+        });
+    }
+
+    @Test
+    void apiPrimingTouchesNoStore() {
+        CohortApiHandler handler = new CohortApiHandler(recording(CohortStore.class), Env.of(Map.of()), Clock.systemUTC());
+        handler.beforeCheckpoint(null);
+        assertEquals(List.of(), calls);
+    }
+
+    @Test
+    void refreshPrimingTouchesNeitherStoreNorBraze() {
+        CohortRefreshHandler handler = new CohortRefreshHandler(recording(CohortStore.class), recording(BrazeUsers.class),
+                Env.of(Map.of()), Clock.systemUTC(), Sleeper.REAL);
+        handler.beforeCheckpoint(null);
+        assertEquals(List.of(), calls);
+    }
+
+    @Test
+    void theRecordingPortsWouldNoticeACall() {
+        CohortStore store = recording(CohortStore.class);
+        try {
+            store.listCohorts();
+        } catch (AssertionError expected) {
+            // the point of this test
+        }
+        assertEquals(List.of("CohortStore.listCohorts"), calls);
+    }
+}
