@@ -1,0 +1,82 @@
+package dev.currentsbridge.cohorts;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
+import dev.currentsbridge.cohorts.adapter.BrazeHttpClient;
+import dev.currentsbridge.cohorts.adapter.CohortStores;
+import dev.currentsbridge.cohorts.domain.CohortRefresher;
+import dev.currentsbridge.cohorts.domain.CohortSettings;
+import dev.currentsbridge.cohorts.port.BrazeUsers;
+import dev.currentsbridge.cohorts.port.CohortStore;
+import dev.currentsbridge.common.aws.AwsClients;
+import dev.currentsbridge.common.config.Env;
+import dev.currentsbridge.common.http.SharedHttpClient;
+import dev.currentsbridge.common.log.Metrics;
+import dev.currentsbridge.common.secrets.CachingSecretSource;
+import dev.currentsbridge.common.secrets.SecretsManagerSecretSource;
+import dev.currentsbridge.common.time.Deadline;
+import dev.currentsbridge.common.time.Sleeper;
+import java.net.URI;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.crac.Core;
+import org.crac.Resource;
+
+/** EventBridge schedule adapter: one {@link CohortRefresher} run bounded by the invocation's remaining time. */
+public final class CohortRefreshHandler implements RequestHandler<ScheduledEvent, Map<String, Object>>, Resource {
+
+    private final CohortRefresher refresher;
+
+    /** Lambda: DynamoDB store, Secrets Manager (cached) and the shared HTTP client, built once at init. */
+    public CohortRefreshHandler() {
+        this(Env.system(), AwsClients.fromEnvironment(Env.system()));
+        Core.getGlobalContext().register(this);
+    }
+
+    private CohortRefreshHandler(Env env, AwsClients aws) {
+        this(CohortStores.dynamo(aws.dynamoDb(), env.required("TABLE_NAME")),
+                new BrazeHttpClient(SharedHttpClient.get(), URI.create(env.required("BRAZE_REST_ENDPOINT")),
+                        new CachingSecretSource(new SecretsManagerSecretSource(aws.secretsManager())),
+                        env.required("BRAZE_API_KEY_SECRET_ID")),
+                env, Clock.systemUTC(), Sleeper.REAL);
+    }
+
+    public CohortRefreshHandler(CohortStore store, BrazeUsers braze, Env env, Clock clock, Sleeper sleeper) {
+        this.refresher = new CohortRefresher(store, braze, CohortSettings.fromEnv(env), clock, sleeper);
+    }
+
+    @Override
+    public Map<String, Object> handleRequest(ScheduledEvent event, Context context) {
+        Deadline deadline = context == null ? Deadline.none() : context::getRemainingTimeInMillis;
+        Metrics metrics = new Metrics("CohortRefresh");
+        try {
+            CohortRefresher.Report r = refresher.run(deadline, metrics);
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("cohortsRefreshed", r.cohortsRefreshed());
+            out.put("cohortsSkipped", r.cohortsSkipped());
+            out.put("eventsFolded", r.eventsFolded());
+            out.put("brazeRequests", r.brazeRequests());
+            out.put("dataPoints", r.dataPoints());
+            out.put("rejected", r.rejected());
+            out.put("stillPending", r.stillPending());
+            out.put("stoppedEarly", r.stoppedEarly());
+            return out;
+        } finally {
+            metrics.flush();
+        }
+    }
+
+    @Override
+    public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
+        // Warm the request encoding without sending anything to Braze or reading the table.
+        BrazeHttpClient.body(List.of(new BrazeUsers.AttributeUpdate(
+                dev.currentsbridge.cohorts.domain.MemberRef.externalId("priming"), "priming", List.of("a"), List.of("b"))));
+    }
+
+    @Override
+    public void afterRestore(org.crac.Context<? extends Resource> context) {
+    }
+}

@@ -1,0 +1,7 @@
+package dev.currentsbridge.cohorts.domain;
+
+import java.time.Instant;
+
+/** What a postback says about its cohort; null fields are left as stored. */
+public record CohortUpsert(String cohortId, String name, String description, String projectId, Instant at) {
+}

@@ -1,0 +1,42 @@
+package dev.currentsbridge.cohorts.adapter;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.currentsbridge.cohorts.ApiReply;
+import dev.currentsbridge.cohorts.ApiRequest;
+import dev.currentsbridge.cohorts.CohortApi;
+import dev.currentsbridge.cohorts.domain.CohortSettings;
+import dev.currentsbridge.cohorts.domain.keys.KeyAdmin;
+import dev.currentsbridge.cohorts.port.CohortStore;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Local mode keeps cohort state and keys across restarts. */
+class FileCohortStoreTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void stateSurvivesARestart() {
+        CohortStore first = CohortStores.file(dir);
+        String key = new KeyAdmin(first, Clock.systemUTC()).create("local").secret();
+        String body = "{\"client_secret\":\"" + key + "\",\"cohort_id\":\"c1\",\"cohort_changes\":[{\"user_ids\":[\"a\"]}]}";
+        ApiReply r = new CohortApi(first, CohortSettings.defaults(), Clock.systemUTC()).handle(new ApiRequest("POST",
+                "/partners/mixpanel/cohorts/users", Map.of(), Map.of(), body.getBytes(StandardCharsets.UTF_8)));
+        assertEquals(200, r.status(), r.body());
+        assertTrue(Files.exists(dir.resolve(FileCohortStore.FILE_NAME)));
+
+        CohortStore reopened = CohortStores.file(dir);
+        assertTrue(new KeyAdmin(reopened, Clock.systemUTC()).authenticate(key).isPresent());
+        assertEquals("c1", reopened.listCohorts().get(0).id());
+        assertEquals(1, reopened.unfoldedChanges("c1").size());
+        assertEquals("a", reopened.unfoldedChanges("c1").get(0).members().get(0).id());
+    }
+}

@@ -1,0 +1,10 @@
+package dev.currentsbridge.cohorts.adapter;
+
+import dev.currentsbridge.cohorts.port.CohortStore;
+
+class InMemoryCohortStoreTest extends CohortStoreContract {
+    @Override
+    CohortStore store() {
+        return new InMemoryCohortStore();
+    }
+}
