@@ -1,0 +1,256 @@
+package dev.currentsbridge.cli.export;
+
+import dev.currentsbridge.cli.CliException;
+import dev.currentsbridge.cli.Command;
+import dev.currentsbridge.cli.Invocation;
+import dev.currentsbridge.cli.MixpanelTarget;
+import dev.currentsbridge.cli.Option;
+import dev.currentsbridge.cli.Report;
+import dev.currentsbridge.cli.UsageException;
+import dev.currentsbridge.cli.local.FileRejectSink;
+import dev.currentsbridge.cli.local.LocalLogs;
+import dev.currentsbridge.common.aws.AwsClients;
+import dev.currentsbridge.common.config.Env;
+import dev.currentsbridge.export.domain.decode.MalformedInputException;
+import dev.currentsbridge.export.domain.delivery.RetryPolicy;
+import dev.currentsbridge.export.domain.ledger.EventLedger;
+import dev.currentsbridge.export.domain.ledger.Outcome;
+import dev.currentsbridge.export.domain.mapping.EventMapper;
+import dev.currentsbridge.export.domain.mapping.MappingConfig;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/** {@code bridge export}: backfill Currents files into Mixpanel (or a dry-run folder). */
+public final class ExportCommand implements Command {
+
+    static final Option DRY_RUN = Option.value("dry-run", "DIR", null,
+            "write the exact /import bodies as NDJSON files into DIR instead of sending them to Mixpanel");
+    static final Option EVENT_TYPES = Option.value("event-types", "LIST", "default",
+            "Currents types to export: default, all, or a comma-separated list").withEnv("EXPORT_EVENT_TYPES");
+    static final Option EVENT_NAMES = Option.value("event-names", "JSON", null,
+            "Mixpanel names overriding the defaults: {\"<currents type>\": \"<name>\"}").withEnv("EXPORT_EVENT_NAMES");
+    static final Option EVENT_TYPE = Option.value("event-type", "TYPE", null,
+            "Currents type of storage-form JSON events that carry no event_type and whose path has no event_type=<type> folder");
+    static final Option CONCURRENCY = Option.value("concurrency", "N", "4",
+            "concurrent /import requests").withEnv("MIXPANEL_CONCURRENCY");
+    static final Option MAX_ATTEMPTS = Option.value("max-attempts", "N", "10",
+            "attempts per /import request on 429, 5xx and network errors (backoff 2 s doubling to 60 s)");
+    static final Option REJECTS = Option.value("rejects", "DIR", "local-out/rejects",
+            "where events that can never be imported are written (NDJSON with the reason)");
+    static final Option LOGS = Option.value("logs", "DIR", "local-out/logs",
+            "where the pipeline's JSON logs go (bridge.log)");
+    static final Option VERBOSE = Option.flag("verbose", "also print the pipeline's JSON logs on stderr");
+    static final Option AWS_REGION = Option.value("aws-region", "REGION", "us-east-1",
+            "region of the S3 bucket for s3:// inputs (your usual AWS credentials are used)").withEnv("AWS_REGION");
+
+    @Override
+    public String name() {
+        return "export";
+    }
+
+    @Override
+    public String summary() {
+        return "backfill Currents files (Avro, JSON, NDJSON, HTTP batches; folders, s3://) into Mixpanel";
+    }
+
+    @Override
+    public String usage() {
+        return "export [options] PATH... (files, folders, s3://bucket/prefix)";
+    }
+
+    @Override
+    public String description() {
+        return """
+                Reads every file recursively, maps events exactly as the export Lambda does and sends them to
+                Mixpanel /import (or, with --dry-run DIR, writes the request bodies to DIR). $insert_id is derived
+                from the Currents event id, so re-running the same files (e.g. after an interruption) creates no
+                duplicates in Mixpanel.
+
+                examples:
+                  bridge export --dry-run local-out/backfill ./currents-dump
+                  bridge export --mixpanel-secret-file mixpanel.json --mixpanel-region EU s3://my-bucket/currents/
+                """;
+    }
+
+    @Override
+    public List<Option> options() {
+        return List.of(DRY_RUN, MixpanelTarget.SECRET_FILE, MixpanelTarget.REGION, MixpanelTarget.URL, EVENT_TYPES,
+                EVENT_NAMES, EVENT_TYPE, CONCURRENCY, MAX_ATTEMPTS, REJECTS, LOGS, VERBOSE, AWS_REGION);
+    }
+
+    @Override
+    public int run(Invocation inv) throws Exception {
+        if (inv.positionals().isEmpty()) {
+            throw new UsageException("nothing to export: give files, folders or s3://bucket/prefix (see: bridge export --help)");
+        }
+        boolean dryRun = inv.lookup(DRY_RUN).isPresent();
+        boolean real = inv.lookup(MixpanelTarget.SECRET_FILE).isPresent();
+        if (dryRun == real) {
+            throw new UsageException(dryRun ? "give either --dry-run or --mixpanel-secret-file, not both"
+                    : "say where events go: --dry-run DIR, or --mixpanel-secret-file FILE for the real Mixpanel");
+        }
+        int concurrency = inv.getInt(CONCURRENCY, 1, 64);
+        int maxAttempts = inv.getInt(MAX_ATTEMPTS, 1, 100);
+        EventMapper mapper;
+        try {
+            mapper = new EventMapper(MappingConfig.parse(inv.get(EVENT_TYPES), inv.get(EVENT_NAMES)));
+        } catch (IllegalArgumentException e) {
+            throw new CliException("event selection: " + e.getMessage());
+        }
+        List<Inputs.Input> inputs = resolveInputs(inv);
+        PrintStream out = inv.out();
+        try (LocalLogs logs = new LocalLogs(inv.getPath(LOGS), inv.has(VERBOSE) ? inv.err() : null);
+             MixpanelTarget target = dryRun ? MixpanelTarget.dryRun(inv.getPath(DRY_RUN), 0)
+                : MixpanelTarget.real(inv.getPath(MixpanelTarget.SECRET_FILE), inv.get(MixpanelTarget.REGION),
+                        inv.lookup(MixpanelTarget.URL).orElse(null))) {
+            FileRejectSink rejectSink = new FileRejectSink(inv.getPath(REJECTS));
+            RetryPolicy policy = new RetryPolicy(Duration.ofSeconds(2), Duration.ofSeconds(60), Duration.ofSeconds(1),
+                    Duration.ofSeconds(5), maxAttempts, RandomGenerator.getDefault());
+            long totalBytes = inputs.stream().mapToLong(Inputs.Input::sizeBytes).sum();
+            out.println("exporting " + inputs.size() + " file(s), " + humanBytes(totalBytes) + " -> " + target.description());
+            Map<String, String> unreadable = new LinkedHashMap<>();
+            EventLedger.Totals totals;
+            try (Backfill backfill = new Backfill(mapper, target.client(), rejectSink, concurrency, policy,
+                    inv.get(EVENT_TYPE));
+                 Progress progress = Progress.start(inv.err(), backfill, inputs.size())) {
+                for (Inputs.Input input : inputs) {
+                    try {
+                        backfill.read(input.origin(), input.path(), input.opener());
+                    } catch (MalformedInputException e) {
+                        unreadable.put(input.origin(), e.getMessage());
+                    } catch (IOException e) {
+                        unreadable.put(input.origin(), "cannot read: " + e.getMessage());
+                    }
+                }
+                totals = backfill.finish();
+                progress.stop();
+                printSummary(out, inputs.size(), unreadable.size(), backfill, totals, target, rejectSink);
+            }
+            long notDelivered = totals.get(Outcome.RETRY);
+            if (!unreadable.isEmpty()) {
+                Map.Entry<String, String> first = unreadable.entrySet().iterator().next();
+                throw new CliException((unreadable.size() == 1 ? "unreadable file " : unreadable.size()
+                        + " unreadable files, first: ") + first.getKey() + ": " + first.getValue());
+            }
+            if (notDelivered > 0) {
+                throw new CliException(notDelivered + " event(s) not delivered ("
+                        + Report.reasons(totals.reasons(Outcome.RETRY)) + "); run the same command again to finish"
+                        + " (events already imported are deduplicated by $insert_id)");
+            }
+            return 0;
+        }
+    }
+
+    private List<Inputs.Input> resolveInputs(Invocation inv) {
+        List<Inputs.Input> inputs = new ArrayList<>();
+        S3Client s3 = null;
+        for (String arg : inv.positionals()) {
+            if (Inputs.isS3(arg)) {
+                if (s3 == null) {
+                    Map<String, String> env = new java.util.HashMap<>(inv.environment());
+                    env.put("AWS_REGION", inv.get(AWS_REGION));
+                    s3 = AwsClients.fromEnvironment(Env.of(env)).s3();
+                }
+                inputs.addAll(Inputs.s3(arg, s3));
+            } else {
+                inputs.addAll(Inputs.local(arg));
+            }
+        }
+        if (inputs.isEmpty()) {
+            throw new CliException("no files found in " + String.join(", ", inv.positionals()));
+        }
+        return inputs;
+    }
+
+    private static void printSummary(PrintStream out, int files, int unreadable, Backfill backfill,
+                                     EventLedger.Totals totals, MixpanelTarget target, FileRejectSink rejects) {
+        Map<String, Long> rejected = new java.util.TreeMap<>(totals.reasons(Outcome.REJECTED_MALFORMED));
+        totals.reasons(Outcome.REJECTED_BY_MIXPANEL).forEach((k, v) -> rejected.merge(k, v, Long::sum));
+        long rejectedCount = totals.get(Outcome.REJECTED_MALFORMED) + totals.get(Outcome.REJECTED_BY_MIXPANEL);
+        Map<String, Long> skipped = new java.util.TreeMap<>(totals.reasons(Outcome.SKIPPED));
+        out.println("export summary");
+        new Report(out)
+                .line("files read", (files - unreadable) + (unreadable > 0 ? " (" + unreadable + " unreadable)" : ""))
+                .line("events read", totals.events())
+                .line("exported", totals.get(Outcome.IMPORTED), Map.of())
+                .line("skipped", totals.get(Outcome.SKIPPED), skipped)
+                .line("rejected", rejectedCount, rejected)
+                .line("not delivered", totals.get(Outcome.RETRY), totals.reasons(Outcome.RETRY))
+                .line("mixpanel requests", backfill.mixpanelRequests() + (backfill.mixpanelRetries() > 0
+                        ? " (" + backfill.mixpanelRetries() + " retries)" : ""));
+        if (target.isDryRun()) {
+            out.println("dry run: /import bodies written to " + target.sink().dir());
+        }
+        if (rejectedCount > 0) {
+            out.println("rejected events with their reasons: " + rejects.dir());
+        }
+    }
+
+    static String humanBytes(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " B";
+        }
+        if (bytes < 1024 * 1024) {
+            return String.format("%.1f KiB", bytes / 1024.0);
+        }
+        return String.format("%.1f MiB", bytes / (1024.0 * 1024));
+    }
+
+    /** A progress line on a terminal, redrawn twice a second; nothing when output is not a terminal. */
+    static final class Progress implements AutoCloseable {
+        private final ScheduledExecutorService timer;
+        private final PrintStream err;
+
+        private Progress(ScheduledExecutorService timer, PrintStream err) {
+            this.timer = timer;
+            this.err = err;
+        }
+
+        static Progress start(PrintStream err, Backfill backfill, int files) {
+            if (System.console() == null) {
+                return new Progress(null, err);
+            }
+            ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "progress");
+                t.setDaemon(true);
+                return t;
+            });
+            long started = System.nanoTime();
+            timer.scheduleAtFixedRate(() -> {
+                EventLedger.Totals t = backfill.totals();
+                long secs = Math.max(1, (System.nanoTime() - started) / 1_000_000_000L);
+                err.printf("\r  files %d/%d  read %d  exported %d  skipped %d  rejected %d  (%d events/s)   ",
+                        backfill.filesRead(), files, backfill.eventsRead(), t.get(Outcome.IMPORTED),
+                        t.get(Outcome.SKIPPED), t.get(Outcome.REJECTED_MALFORMED) + t.get(Outcome.REJECTED_BY_MIXPANEL),
+                        backfill.eventsRead() / secs);
+                err.flush();
+            }, 500, 500, TimeUnit.MILLISECONDS);
+            return new Progress(timer, err);
+        }
+
+        void stop() {
+            if (timer != null) {
+                timer.shutdownNow();
+                err.print("\r" + " ".repeat(100) + "\r");
+                err.flush();
+            }
+        }
+
+        @Override
+        public void close() {
+            stop();
+        }
+    }
+
+}

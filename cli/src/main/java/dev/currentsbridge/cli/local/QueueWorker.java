@@ -1,0 +1,146 @@
+package dev.currentsbridge.cli.local;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.currentsbridge.common.log.Log;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
+
+/**
+ * What Lambda's SQS event source mapping does, on one thread: receive batches of up to {@code batchSize},
+ * hand them to the function as an {@link SQSEvent}, delete the messages it did not list in
+ * {@code batchItemFailures}; a thrown exception fails the whole batch. Failed messages come back after the
+ * visibility timeout until the queue dead-letters them.
+ */
+public final class QueueWorker implements AutoCloseable {
+
+    private static final Log LOG = Log.get(QueueWorker.class);
+
+    private final EmbeddedQueue queue;
+    private final int batchSize;
+    private final BiFunction<SQSEvent, Context, SQSBatchResponse> function;
+    private final LocalContext.Factory contexts;
+    private final Thread thread;
+    private final AtomicLong batches = new AtomicLong();
+    private final AtomicLong failedDeliveries = new AtomicLong();
+    private final AtomicLong functionErrors = new AtomicLong();
+    private volatile boolean running = true;
+
+    public QueueWorker(EmbeddedQueue queue, int batchSize, BiFunction<SQSEvent, Context, SQSBatchResponse> function,
+                       LocalContext.Factory contexts) {
+        this.queue = queue;
+        this.batchSize = batchSize;
+        this.function = function;
+        this.contexts = contexts;
+        this.thread = Thread.ofPlatform().daemon().name("queue-" + queue.name()).unstarted(this::loop);
+    }
+
+    public QueueWorker start() {
+        thread.start();
+        return this;
+    }
+
+    public long batches() {
+        return batches.get();
+    }
+
+    /** Messages reported in batchItemFailures or part of a batch whose invocation threw. */
+    public long failedDeliveries() {
+        return failedDeliveries.get();
+    }
+
+    public long functionErrors() {
+        return functionErrors.get();
+    }
+
+    private void loop() {
+        while (running) {
+            try {
+                List<EmbeddedQueue.Received> received = queue.receive(batchSize, Duration.ofMillis(500));
+                if (!received.isEmpty()) {
+                    deliver(received);
+                }
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /** One invocation with one batch (also used directly by tests). */
+    void deliver(List<EmbeddedQueue.Received> received) {
+        batches.incrementAndGet();
+        SQSEvent event = new SQSEvent();
+        List<SQSEvent.SQSMessage> records = new ArrayList<>();
+        for (EmbeddedQueue.Received r : received) {
+            SQSEvent.SQSMessage m = new SQSEvent.SQSMessage();
+            m.setMessageId(r.messageId());
+            m.setReceiptHandle(r.receiptHandle());
+            m.setBody(r.body());
+            m.setAttributes(r.attributes());
+            Map<String, SQSEvent.MessageAttribute> attributes = new HashMap<>();
+            r.messageAttributes().forEach((k, v) -> {
+                SQSEvent.MessageAttribute a = new SQSEvent.MessageAttribute();
+                a.setDataType("String");
+                a.setStringValue(v);
+                attributes.put(k, a);
+            });
+            m.setMessageAttributes(attributes);
+            m.setEventSource("aws:sqs");
+            m.setEventSourceArn(queue.arn());
+            m.setAwsRegion("local");
+            m.setMd5OfBody(md5(r.body()));
+            records.add(m);
+        }
+        event.setRecords(records);
+        Set<String> failed = new HashSet<>();
+        try {
+            SQSBatchResponse response = function.apply(event, contexts.next());
+            if (response != null && response.getBatchItemFailures() != null) {
+                response.getBatchItemFailures().forEach(f -> failed.add(f.getItemIdentifier()));
+            }
+        } catch (RuntimeException e) {
+            // Lambda treats a thrown error as "the whole batch failed": everything returns after the timeout.
+            functionErrors.incrementAndGet();
+            LOG.error("export function failed the whole batch", "error", e.getClass().getSimpleName(),
+                    "messages", received.size());
+            received.forEach(r -> failed.add(r.messageId()));
+        }
+        for (EmbeddedQueue.Received r : received) {
+            if (failed.contains(r.messageId())) {
+                failedDeliveries.incrementAndGet();
+            } else {
+                queue.delete(r.receiptHandle());
+            }
+        }
+    }
+
+    private static String md5(String body) {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("MD5")
+                    .digest(body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(d);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        thread.interrupt();
+        queue.wakeUp();
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
