@@ -43,12 +43,19 @@ public final class CurrentsTraffic {
     private static final long BASE_TIME = 1_764_300_000L;
 
     private final Random random;
+    private final double anonymousShare;
     private final Map<String, ObjectNode> templates = new java.util.LinkedHashMap<>();
     private final String[] draw;
     private long sequence;
 
     public CurrentsTraffic(long seed) {
+        this(seed, ANONYMOUS_SHARE);
+    }
+
+    /** {@code anonymousShare} 0 makes every event exportable (the end-to-end comparison counts delivered events). */
+    public CurrentsTraffic(long seed, double anonymousShare) {
         this.random = new Random(seed);
+        this.anonymousShare = anonymousShare;
         List<String> draw = new ArrayList<>();
         for (Map.Entry<String, Integer> e : MIX.entrySet()) {
             templates.put(e.getKey(), template(e.getKey()));
@@ -124,7 +131,7 @@ public final class CurrentsTraffic {
         long n = sequence++;
         e.put("id", new UUID(random.nextLong(), random.nextLong()).toString());
         e.put("time", BASE_TIME + n / 50);
-        if (random.nextDouble() < ANONYMOUS_SHARE) {
+        if (random.nextDouble() < anonymousShare) {
             e.putNull("external_user_id");
         } else {
             e.put("external_user_id", "user-" + (100_000 + random.nextInt(400_000)));
