@@ -5,6 +5,7 @@ import dev.currentsbridge.bench.harness.ColdStart;
 import dev.currentsbridge.bench.harness.ExportEndToEnd;
 import dev.currentsbridge.bench.harness.MemoryHarness;
 import dev.currentsbridge.bench.harness.Procs;
+import dev.currentsbridge.bench.harness.ShadedJarCheck;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -35,6 +36,13 @@ class HarnessSmokeTest {
         assertTrue(r.coldMedianMs() > r.floorMedianMs(), r.toJson());
         assertTrue(r.unprimedFirstBatchMedianMs() > 0 && r.primedFirstBatchMedianMs() > 0, r.toJson());
         assertTrue(r.classesLoaded() > 1000, r.toJson());
+    }
+
+    @Test
+    void allFourHandlersWorkOnTheShadedJarDespiteItsFilters() throws Exception {
+        // the shade filters of functions/pom.xml drop async clients, DynamoDB Streams, S3 presigner/multipart/CRT
+        // and unused Lambda event classes: every handler's Lambda constructor and one request each must still work
+        assertEquals(4, ShadedJarCheck.run(Procs.functionsJar()).size());
     }
 
     @Test

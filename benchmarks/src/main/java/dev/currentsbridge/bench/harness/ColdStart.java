@@ -70,6 +70,8 @@ public final class ColdStart {
             List<Double> cold = new ArrayList<>();
             List<Double> primedFirst = new ArrayList<>();
             List<Double> unprimedFirst = new ArrayList<>();
+            List<Double> deepFirst = new ArrayList<>();
+            List<Double> noSdk = new ArrayList<>();
             Map<String, List<Double>> phases = new TreeMap<>();
             // interleaved, so that machine noise spreads over all variants alike
             for (int i = 0; i < runs; i++) {
@@ -85,6 +87,15 @@ public final class ColdStart {
                 primedFirst.add(p.phase("first_batch_ms"));
                 phases.computeIfAbsent("primed:prime_ms", x -> new ArrayList<>()).add(p.phase("prime_ms"));
                 phases.computeIfAbsent("primed:total_ms", x -> new ArrayList<>()).add(p.totalMs);
+                Child d = spawn(cp, List.of(), LambdaChild.class.getName(), List.of(bodies.toString(), "--prime-deep"), env);
+                d.requireExported(sink, 10L * perMessage);
+                deepFirst.add(d.phase("first_batch_ms"));
+                phases.computeIfAbsent("deep-primed:prime_ms", x -> new ArrayList<>()).add(d.phase("prime_ms"));
+                Child n = spawn(cp, List.of(), LambdaChild.class.getName(), List.of(bodies.toString(), "--no-sdk-path"), env);
+                n.requireExported(sink, 10L * perMessage);
+                noSdk.add(n.totalMs);
+                phases.computeIfAbsent("no-sdk-path:init_ms", x -> new ArrayList<>()).add(n.phase("init_ms"));
+                phases.computeIfAbsent("no-sdk-path:first_batch_ms", x -> new ArrayList<>()).add(n.phase("first_batch_ms"));
             }
             Child phased = spawn(cp, List.of(), LambdaChild.class.getName(), List.of(bodies.toString(), "--phased", "--second"), env);
             phased.requireExported(sink, 20L * perMessage);
@@ -105,8 +116,14 @@ public final class ColdStart {
             out.println("  phases (medians, ms): " + medians);
             out.println(Procs.fmt("  first batch after init: unprimed median %.0f ms (range %s); after beforeCheckpoint median %.0f ms (range %s)",
                     Procs.median(unprimedFirst), Procs.range(unprimedFirst, "%.0f"), Procs.median(primedFirst), Procs.range(primedFirst, "%.0f")));
+            out.println(Procs.fmt("  PROPOSAL deep priming (SDK pipeline on a canned response + loopback HTTP exchange): first batch median %.0f ms (range %s)",
+                    Procs.median(deepFirst), Procs.range(deepFirst, "%.0f")));
+            out.println(Procs.fmt("  PROPOSAL no SDK on the HTTP-batch path (secret via the Lambda extension, lazy SQS/S3): cold median %.0f ms (range %s)",
+                    Procs.median(noSdk), Procs.range(noSdk, "%.0f")));
             out.println("  phased run (one process): " + phased.phases);
             out.println("  classes loaded: " + classes + " by origin " + origins);
+            medians.put("deep_primed_first_batch_ms", Procs.median(deepFirst));
+            medians.put("no_sdk_path_cold_ms", Procs.median(noSdk));
             return new Result(Files.size(jar), Procs.median(floor), Procs.median(cold), Procs.median(primedFirst),
                     Procs.median(unprimedFirst), classes, medians);
         }
@@ -126,6 +143,8 @@ public final class ColdStart {
         env.put("MIXPANEL_API_URL", base);
         env.put("MIXPANEL_SECRET_ID", ExportEndToEnd.SECRET_ID);
         env.put("REJECTS_QUEUE_URL", base + "/000000000000/currents-rejects");
+        env.put("PARAMETERS_SECRETS_EXTENSION_URL", base);
+        env.put("AWS_SESSION_TOKEN", "bench-session-token");
         return env;
     }
 

@@ -38,12 +38,19 @@ public final class LambdaChild {
         boolean phased = false;
         boolean second = false;
         boolean rss = false;
+        boolean deep = false;
+        boolean noSdk = false;
         for (int i = 1; i < args.length; i++) {
             switch (args[i]) {
                 case "--prime" -> prime = true;
                 case "--phased" -> phased = true;
                 case "--second" -> second = true;
                 case "--rss" -> rss = true;
+                case "--prime-deep" -> {
+                    prime = true;
+                    deep = true;
+                }
+                case "--no-sdk-path" -> noSdk = true;
                 default -> throw new IllegalArgumentException(args[i]);
             }
         }
@@ -93,6 +100,8 @@ public final class LambdaChild {
             if (secret == null || sqs == null || s3 == null) {
                 throw new IllegalStateException("no client");
             }
+        } else if (noSdk) {
+            handler = new ExportHandler(noSdkPorts(Env.system()), Env.system());
         } else {
             handler = new ExportHandler();
         }
@@ -100,6 +109,9 @@ public final class LambdaChild {
         long tPrimed = tInit;
         if (prime) {
             handler.beforeCheckpoint(null);
+            if (deep) {
+                DeepPriming.primeAll(Env.system().get("AWS_REGION", "us-east-1"));
+            }
             tPrimed = System.nanoTime();
         }
         SQSBatchResponse response = handler.handleRequest(event, null);
@@ -122,6 +134,36 @@ public final class LambdaChild {
         System.out.println("DONE");
         System.out.flush();
         System.exit(0);
+    }
+
+    /**
+     * PROPOSAL variant: the secret through the Parameters and Secrets extension (plain HTTP, no SDK) and the SQS
+     * and S3 clients built on first use, so an HTTP-connector batch loads no SDK class at all.
+     */
+    static ExportPorts noSdkPorts(Env env) {
+        java.net.http.HttpClient http = dev.currentsbridge.common.http.SharedHttpClient.get();
+        var secrets = new dev.currentsbridge.common.secrets.CachingSecretSource(new ExtensionSecretSource(http,
+                java.net.URI.create(env.get("PARAMETERS_SECRETS_EXTENSION_URL", "http://localhost:2773")),
+                env.raw("AWS_SESSION_TOKEN")));
+        var mixpanel = dev.currentsbridge.export.adapter.MixpanelHttpImport.fromEnv(env, secrets, http);
+        java.util.function.Supplier<AwsClients> aws = memoize(() -> AwsClients.fromEnvironment(env));
+        var rejects = memoize(() -> new dev.currentsbridge.export.adapter.SqsRejectSink(aws.get().sqs(), env.required("REJECTS_QUEUE_URL")));
+        var objects = memoize(() -> new dev.currentsbridge.export.adapter.S3ObjectSource(aws.get().s3()));
+        return new ExportPorts(mixpanel, list -> rejects.get().send(list), (bucket, key) -> objects.get().open(bucket, key));
+    }
+
+    static <T> java.util.function.Supplier<T> memoize(java.util.function.Supplier<T> supplier) {
+        return new java.util.function.Supplier<>() {
+            private T value;
+
+            @Override
+            public synchronized T get() {
+                if (value == null) {
+                    value = supplier.get();
+                }
+                return value;
+            }
+        };
     }
 
     private static long ms(long nanos) {

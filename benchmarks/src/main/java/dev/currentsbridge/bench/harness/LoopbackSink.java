@@ -126,6 +126,12 @@ public final class LoopbackSink implements AutoCloseable {
                 reply(ex, 200, "{\"ARN\":\"arn:aws:secretsmanager:us-east-1:000000000000:secret:mixpanel-AbCdEf\","
                         + "\"Name\":\"mixpanel\",\"SecretString\":" + quote(SECRET_JSON) + ",\"VersionId\":\"v1\"}",
                         "application/x-amz-json-1.1");
+            } else if (method.equals("GET") && path.equals("/secretsmanager/get")) {
+                // the AWS Parameters and Secrets Lambda Extension's route
+                secretReads.incrementAndGet();
+                reply(ex, 200, "{\"ARN\":\"arn:aws:secretsmanager:us-east-1:000000000000:secret:mixpanel-AbCdEf\","
+                        + "\"Name\":\"mixpanel\",\"SecretString\":" + quote(SECRET_JSON) + ",\"VersionId\":\"v1\"}",
+                        "application/json");
             } else if (method.equals("GET") && path.equals("/stats")) {
                 reply(ex, 200, stats().toJson(), "application/json");
             } else if (method.equals("POST") && path.equals("/reset")) {
