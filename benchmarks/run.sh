@@ -47,7 +47,7 @@ if $smoke; then
   JMH_ARGS=(--smoke); E2E_ARGS=(--events 2000 --per-message 20 --repeat 1 --warmup-events 0)
   COLD_ARGS=(--runs 1 --per-message 5); MEM_ARGS=(--events 2000); COH_ARGS=(--members 1000 --page 250)
 else
-  JMH_ARGS=(--forks 1); E2E_ARGS=(--events 200000 --repeat 3)
+  JMH_ARGS=(--forks 2); E2E_ARGS=(--events 200000 --repeat 3)
   COLD_ARGS=(--runs 7); MEM_ARGS=(--events 100000); COH_ARGS=(--members 100000 --page 1000)
 fi
 

@@ -69,9 +69,57 @@ public final class CohortsHarness {
         System.out.println("RESULT " + run(members, page, System.out));
     }
 
-    /** Counts SDK requests (attempts) by operation. */
+    /**
+     * Counts SDK requests (attempts) by operation, and capacity units: it asks DynamoDB for
+     * {@code ReturnConsumedCapacity=TOTAL} on every call that supports it and sums what comes back (what on-demand
+     * tables are billed by: one WRU per 1 KB written per item, one RRU per 4 KB strongly read).
+     */
     public static final class RequestCounter implements ExecutionInterceptor {
         final Map<String, AtomicLong> byOperation = new ConcurrentHashMap<>();
+        final java.util.concurrent.atomic.DoubleAdder writeUnits = new java.util.concurrent.atomic.DoubleAdder();
+        final java.util.concurrent.atomic.DoubleAdder readUnits = new java.util.concurrent.atomic.DoubleAdder();
+
+        @Override
+        public software.amazon.awssdk.core.SdkRequest modifyRequest(Context.ModifyRequest context, ExecutionAttributes attributes) {
+            var total = software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity.TOTAL;
+            return switch (context.request()) {
+                case software.amazon.awssdk.services.dynamodb.model.PutItemRequest r -> r.toBuilder().returnConsumedCapacity(total).build();
+                case software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest r -> r.toBuilder().returnConsumedCapacity(total).build();
+                case software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest r -> r.toBuilder().returnConsumedCapacity(total).build();
+                case software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest r -> r.toBuilder().returnConsumedCapacity(total).build();
+                case software.amazon.awssdk.services.dynamodb.model.GetItemRequest r -> r.toBuilder().returnConsumedCapacity(total).build();
+                case software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest r -> r.toBuilder().returnConsumedCapacity(total).build();
+                case software.amazon.awssdk.services.dynamodb.model.QueryRequest r -> r.toBuilder().returnConsumedCapacity(total).build();
+                default -> context.request();
+            };
+        }
+
+        @Override
+        public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
+            switch (context.response()) {
+                case software.amazon.awssdk.services.dynamodb.model.PutItemResponse r -> write(r.consumedCapacity());
+                case software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse r -> write(r.consumedCapacity());
+                case software.amazon.awssdk.services.dynamodb.model.DeleteItemResponse r -> write(r.consumedCapacity());
+                case software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse r -> r.consumedCapacity().forEach(this::write);
+                case software.amazon.awssdk.services.dynamodb.model.GetItemResponse r -> read(r.consumedCapacity());
+                case software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse r -> r.consumedCapacity().forEach(this::read);
+                case software.amazon.awssdk.services.dynamodb.model.QueryResponse r -> read(r.consumedCapacity());
+                default -> {
+                }
+            }
+        }
+
+        private void write(software.amazon.awssdk.services.dynamodb.model.ConsumedCapacity c) {
+            if (c != null && c.capacityUnits() != null) {
+                writeUnits.add(c.capacityUnits());
+            }
+        }
+
+        private void read(software.amazon.awssdk.services.dynamodb.model.ConsumedCapacity c) {
+            if (c != null && c.capacityUnits() != null) {
+                readUnits.add(c.capacityUnits());
+            }
+        }
 
         @Override
         public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
@@ -87,6 +135,8 @@ public final class CohortsHarness {
 
         public void reset() {
             byOperation.clear();
+            writeUnits.reset();
+            readUnits.reset();
         }
     }
 
@@ -154,6 +204,8 @@ public final class CohortsHarness {
             }
             double syncSeconds = (System.nanoTime() - t0) / 1e9;
             Map<String, Long> syncRequests = counter.snapshot();
+            double syncWru = counter.writeUnits.sum();
+            double syncRru = counter.readUnits.sum();
             counter.reset();
 
             clock.offsetMillis.addAndGet(CohortRefresher.SETTLE.plusSeconds(1).toMillis());
@@ -168,6 +220,8 @@ public final class CohortsHarness {
             } while (pending > 0 && runs < 20);
             double refreshSeconds = (System.nanoTime() - t1) / 1e9;
             Map<String, Long> refreshRequests = counter.snapshot();
+            double refreshWru = counter.writeUnits.sum();
+            double refreshRru = counter.readUnits.sum();
             int brazeRequests = braze.requests().size();
             int inBraze = braze.state("Mixpanel_Cohorts").size();
             if (inBraze != members) {
@@ -183,6 +237,8 @@ public final class CohortsHarness {
             out.println(Procs.fmt("  refresh: %.1f s in %d run(s), %,.0f members/s; DynamoDB requests %d (%s) = %.4f per member, writes %.4f per member (1 per 25 = 0.04)",
                     refreshSeconds, runs, members / refreshSeconds, refreshTotal, refreshRequests,
                     refreshTotal / (double) members, refreshWrites / (double) members));
+            out.println(Procs.fmt("  capacity units (as billed on demand): postbacks %.0f WRU + %.0f RRU, refresh %.0f WRU + %.0f RRU",
+                    syncWru, syncRru, refreshWru, refreshRru));
             out.println(Procs.fmt("  Braze: %d requests for %,d changes = %.3f per 75 changes (ceil(changes/75) = %d); report %s",
                     brazeRequests, members, brazeRequests / (members / 75.0), expectedBraze, report));
             out.println(Procs.fmt("  end to end: %.1f s, %,.0f members/s", syncSeconds + refreshSeconds,
@@ -192,6 +248,10 @@ public final class CohortsHarness {
             result.put("refresh_s", refreshSeconds);
             result.put("sync_requests", syncRequests);
             result.put("refresh_requests", refreshRequests);
+            result.put("sync_wru", syncWru);
+            result.put("sync_rru", syncRru);
+            result.put("refresh_wru", refreshWru);
+            result.put("refresh_rru", refreshRru);
             result.put("braze_requests", brazeRequests);
             result.put("braze_expected", expectedBraze);
             result.put("refresh_runs", runs);

@@ -79,12 +79,12 @@ public final class ExportEndToEnd {
 
     public record Result(int events, List<Double> exporterEventsPerSecond, List<Double> exporterWallEventsPerSecond,
                          List<Double> peerEventsPerSecond, List<Double> peerWallEventsPerSecond, long requestsPerRun,
-                         double ratioMedian) {
+                         double ratioMedian, double cpuMicrosPerEvent) {
         public String toJson() {
             return "{\"events\":" + events + ",\"exporter_eps\":" + exporterEventsPerSecond + ",\"exporter_wall_eps\":"
                     + exporterWallEventsPerSecond + ",\"peer_eps\":" + peerEventsPerSecond + ",\"peer_wall_eps\":"
                     + peerWallEventsPerSecond + ",\"requests_per_run\":" + requestsPerRun + ",\"ratio_median\":"
-                    + ratioMedian + "}";
+                    + ratioMedian + ",\"cpu_us_per_event\":" + cpuMicrosPerEvent + "}";
         }
     }
 
@@ -107,6 +107,7 @@ public final class ExportEndToEnd {
         List<Double> exporterWall = new ArrayList<>();
         List<Double> peerRates = new ArrayList<>();
         List<Double> peerWall = new ArrayList<>();
+        List<Double> cpuMicrosPerEvent = new ArrayList<>();
         long requests = 0;
         try (Procs.SinkProcess sink = Procs.SinkProcess.start()) {
             if (warmupEvents > 0) {
@@ -119,9 +120,12 @@ public final class ExportEndToEnd {
             }
             for (int rep = 0; rep < repeat; rep++) {
                 sink.reset();
+                long cpu0 = processCpuNanos();
                 long t0 = System.nanoTime();
                 int failures = export(invocations, sink, containers);
                 double seconds = (System.nanoTime() - t0) / 1e9;
+                double cpuSeconds = (processCpuNanos() - cpu0) / 1e9;
+                cpuMicrosPerEvent.add(cpuSeconds * 1e6 / events);
                 LoopbackSink.Stats s = sink.stats();
                 check(s, events, "exporter");
                 if (failures != 0) {
@@ -131,8 +135,9 @@ public final class ExportEndToEnd {
                 exporter.add(events / (s.spanMillis() / 1000));
                 exporterWall.add(events / seconds);
                 out.println(Procs.fmt("  exporter run %d: %,.0f events/s (sink span %.0f ms; handler loop %.0f ms), %d requests, "
-                                + "gzip %d, max batch %d, %.1f MB on the wire", rep + 1, exporter.getLast(), s.spanMillis(),
-                        seconds * 1000, s.requests(), s.gzipRequests(), s.maxBatch(), s.wireBytes() / 1e6));
+                                + "gzip %d, max batch %d, %.1f MB on the wire; exporter JVM CPU %.1f us/event", rep + 1,
+                        exporter.getLast(), s.spanMillis(), seconds * 1000, s.requests(), s.gzipRequests(), s.maxBatch(),
+                        s.wireBytes() / 1e6, cpuMicrosPerEvent.getLast()));
                 if (peer) {
                     sink.reset();
                     long p0 = System.nanoTime();
@@ -155,14 +160,21 @@ public final class ExportEndToEnd {
             Files.deleteIfExists(peerInput);
         }
         double ratio = peer ? Procs.median(exporter) / Procs.median(peerRates) : Double.NaN;
-        out.println(Procs.fmt("exporter median %,.0f events/s (range %s); wall incl. first batch %,.0f",
-                Procs.median(exporter), Procs.range(exporter, "%,.0f"), Procs.median(exporterWall)));
+        out.println(Procs.fmt("exporter median %,.0f events/s (range %s); wall incl. first batch %,.0f; CPU %.1f us/event (range %s)",
+                Procs.median(exporter), Procs.range(exporter, "%,.0f"), Procs.median(exporterWall),
+                Procs.median(cpuMicrosPerEvent), Procs.range(cpuMicrosPerEvent, "%.1f")));
         if (peer) {
             out.println(Procs.fmt("peer     median %,.0f events/s (range %s); wall incl. node start %,.0f",
                     Procs.median(peerRates), Procs.range(peerRates, "%,.0f"), Procs.median(peerWall)));
             out.println(Procs.fmt("ratio exporter/peer: %.2f (goal >= 3)", ratio));
         }
-        return new Result(events, exporter, exporterWall, peerRates, peerWall, requests, ratio);
+        return new Result(events, exporter, exporterWall, peerRates, peerWall, requests, ratio, Procs.median(cpuMicrosPerEvent));
+    }
+
+    /** CPU time of this JVM (all threads: handler, HTTP client, JIT, GC): what a Lambda container is billed for. */
+    static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     private static void check(LoopbackSink.Stats s, int events, String who) {

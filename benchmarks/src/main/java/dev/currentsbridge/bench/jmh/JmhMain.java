@@ -23,13 +23,17 @@ import java.util.TreeMap;
  */
 public final class JmhMain {
 
+    /** Every benchmark of this module. */
+    public static final String ALL = MappingBenchmark.class.getSimpleName() + "|" + AvroDecodeBenchmark.class.getSimpleName()
+            + "|" + GzipBenchmark.class.getSimpleName();
+
     private JmhMain() {
     }
 
     public static void main(String[] args) throws RunnerException {
         boolean smoke = false;
         int forks = 1;
-        String include = MappingBenchmark.class.getSimpleName() + "|" + AvroDecodeBenchmark.class.getSimpleName();
+        String include = ALL;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--smoke" -> smoke = true;
