@@ -32,7 +32,7 @@ echo "== building the shaded Lambda jar and the benchmarks (tests skipped)"
 ./mvnw -B -q -pl benchmarks -am package -DskipTests
 CP="benchmarks/target/classes:$(cat benchmarks/target/benchmarks-classpath.txt)"
 JAR=functions/target/currents-bridge-functions.jar
-OUT="benchmarks/target/results/$(date -u +%Y%m%dT%H%M%SZ)$($smoke && echo -smoke)"
+OUT="benchmarks/target/results/$(date -u +%Y%m%dT%H%M%SZ)$($smoke && echo -smoke || true)"
 mkdir -p "$OUT"
 RUN=("$JAVA" -Xmx2g -Dbench.repoRoot="$PWD" -Dbench.functionsJar="$PWD/$JAR" -Dbench.classes="$PWD/benchmarks/target/classes" -cp "$CP")
 
