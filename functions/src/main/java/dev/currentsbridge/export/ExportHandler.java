@@ -82,7 +82,17 @@ public final class ExportHandler implements RequestHandler<SQSEvent, SQSBatchRes
             messages.add(new ExportProcessor.QueueMessage(r.getMessageId(), r.getBody(), eventTypeAttribute(r)));
             fifo |= isFifo(r);
         }
-        ExportProcessor.Result result = processor.process(messages, deadline, fifo);
+        ExportProcessor.Result result;
+        try {
+            result = processor.process(messages, deadline, fifo);
+        } catch (RuntimeException e) {
+            // A bug must not lose events nor crash the poller's view: every message comes back.
+            LOG.error("export failed unexpectedly: returning every message", "error", e.getClass().getName(),
+                    "messages", messages.size());
+            List<SQSBatchResponse.BatchItemFailure> all = new ArrayList<>();
+            messages.forEach(m -> all.add(new SQSBatchResponse.BatchItemFailure(m.id())));
+            return new SQSBatchResponse(all);
+        }
 
         List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
         for (String id : result.returnedMessageIds()) {

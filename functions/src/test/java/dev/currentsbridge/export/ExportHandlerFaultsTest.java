@@ -78,8 +78,9 @@ class ExportHandlerFaultsTest {
             h.mixpanel.enqueue(Fault.status(502));
         }
         LambdaTime shortTime = new LambdaTime(Duration.ofSeconds(40));
+        ExportHandler handler = h.handler(shortTime);
 
-        ExportHarness.Invocation inv = h.invoke(h.handler(shortTime), shortTime);
+        ExportHarness.Invocation inv = h.invoke(handler, shortTime.restart());
 
         inv.assertAccountedFor(2);
         assertEquals(2, inv.failedMessageIds().size());
@@ -102,8 +103,10 @@ class ExportHandlerFaultsTest {
             h.mixpanel.enqueue(Fault.status(503));
         }
         LambdaTime t = new LambdaTime(Duration.ofSeconds(20));
+        ExportHandler handler = h.handler(Map.of("MIXPANEL_CONCURRENCY", "1"), t);
+        handler.beforeCheckpoint(null);
 
-        ExportHarness.Invocation inv = h.invoke(h.handler(Map.of("MIXPANEL_CONCURRENCY", "1"), t), t);
+        ExportHarness.Invocation inv = h.invoke(handler, t.restart());
 
         inv.assertAccountedFor(2001);
         assertEquals(2000, h.mixpanel.imported().size());
@@ -235,6 +238,26 @@ class ExportHandlerFaultsTest {
         assertTrue(h.logs.stream().anyMatch(l -> l.contains("configuration problem") && l.contains("mixpanel_401")));
     }
 
+    @Test
+    void aSecretsManagerOutageIsRetriedAndAMissingSecretIsAConfigurationError() {
+        h.secrets.failNext(4, 500, "InternalServiceError");
+        sendStorage(1, "sm");
+
+        ExportHarness.Invocation outage = h.invoke(h.handler(time), time);
+
+        outage.assertAccountedFor(1);
+        assertEquals(1, h.mixpanel.imported().size());
+        assertTrue(outage.metric("MixpanelRetries") >= 1);
+
+        h.secrets.remove(ExportHarness.SECRET_ID);
+        sendStorage(1, "sm2");
+        ExportHarness.Invocation missing = h.invoke(h.handler(time), time);
+
+        missing.assertAccountedFor(1);
+        assertEquals(1, missing.failedMessageIds().size());
+        assertTrue(h.logs.stream().anyMatch(l -> l.contains("mixpanel_credentials_invalid")));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"api_secret", "project_token"})
     void projectSecretAndTokenAuthSendNoProjectId(String kind) {
@@ -277,6 +300,25 @@ class ExportHandlerFaultsTest {
         inv.assertAccountedFor(1);
         assertEquals(1, inv.failedMessageIds().size());
         assertEquals(0, h.mixpanel.imported().size());
+    }
+
+    @Test
+    void aDownloadThatStallsMidFileIsAbandonedBeforeTheDeadlineAndTheMessageReturned() {
+        String key = CurrentsFixtures.s3Key(EMAIL_OPEN, "stall");
+        byte[] file = CurrentsFixtures.emailOpenAvro("stall", 10_000, 0, CodecFactory.nullCodec());
+        h.s3.putStalledDownload(ExportHarness.BUCKET, key, file, file.length * 6 / 10);
+        h.send(CurrentsFixtures.s3Notification(ExportHarness.BUCKET, key));
+        LambdaTime t = new LambdaTime(Duration.ofSeconds(9));
+        ExportHandler handler = h.handler(t);
+        handler.beforeCheckpoint(null); // class loading must not eat the 9 s budget
+
+        ExportHarness.Invocation inv = h.invoke(handler, t.restart());
+
+        assertEquals(inv.messageIds(), inv.failedMessageIds());
+        assertEquals(List.of(), h.rejects(), "a stalled download is not a malformed file");
+        assertTrue(t.remainingMillis() > 0, "answered before the deadline, remaining " + t.remainingMillis());
+        assertEquals(inv.metric("EventsReceived"), inv.metric("EventsExported") + inv.metric("EventsReturned"));
+        assertTrue(inv.metric("EventsExported") > 0, "full batches that arrived before the stall were delivered " + inv.metrics());
     }
 
     @Test

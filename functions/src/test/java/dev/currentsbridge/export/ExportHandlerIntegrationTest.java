@@ -7,17 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.currentsbridge.common.json.Json;
 import dev.currentsbridge.testing.CurrentsFixtures;
 import dev.currentsbridge.testing.LambdaTime;
 import dev.currentsbridge.testing.MixpanelFake;
-import dev.currentsbridge.testing.MixpanelFake.Fault;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.BiFunction;
 import org.apache.avro.file.CodecFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -58,7 +57,7 @@ class ExportHandlerIntegrationTest {
         assertEquals(List.of(), inv.failedMessageIds());
         assertEquals(2, inv.metric("EventsExported"));
         assertEquals(1, inv.metric("Skipped.no_external_user_id"));
-        assertEquals(Set.of(insertIdOf("s-1"), insertIdOf("s-2")), h.mixpanel.importedInsertIds());
+        assertEquals(Set.of("s-1", "s-2"), h.mixpanel.importedInsertIds(), "valid Currents ids are used as is");
         JsonNode e = h.mixpanel.imported().get(0);
         assertEquals("Email Open", e.path("event").asText());
         assertEquals(CurrentsFixtures.TIME * 1000, e.path("properties").path("time").asLong());
@@ -144,7 +143,28 @@ class ExportHandlerIntegrationTest {
         assertEquals(5, inv.metric("EventsRejected"));
     }
 
-    private static String insertIdOf(String currentsId) {
-        return currentsId; // valid Currents ids are used as is
+    @Test
+    void theSameEventFromAFileAndAsStorageJsonYieldsIdenticalMixpanelBytesAndRedeliveryIsDeduplicated() {
+        String key = CurrentsFixtures.s3Key(EMAIL_OPEN, "dup");
+        h.s3.put(ExportHarness.BUCKET, key, CurrentsFixtures.emailOpenAvro("dup", 3, 0, CodecFactory.nullCodec()));
+        h.send(CurrentsFixtures.s3Notification(ExportHarness.BUCKET, key));
+        h.send(CurrentsFixtures.s3Notification(ExportHarness.BUCKET, key));
+        ObjectNode sameAsRecord0 = Json.MAPPER.createObjectNode().put("event_type", EMAIL_OPEN).put("id", "dup-0")
+                .put("user_id", "braze-dup-0").put("external_user_id", "user-dup-0").put("time", CurrentsFixtures.TIME)
+                .put("campaign_id", "camp-1").put("send_id", "send-1").put("email_address", "person-dup-0@example.com");
+        h.send(sameAsRecord0.toString());
+
+        ExportHarness.Invocation inv = h.invoke(h.handler(time), time);
+
+        inv.assertAccountedFor(7);
+        assertEquals(7, h.mixpanel.imported().size());
+        assertEquals(3, h.mixpanel.importedUnique(), "Mixpanel dedups on event, distinct_id, time and $insert_id");
+        Set<String> dup0 = new HashSet<>();
+        for (JsonNode e : h.mixpanel.imported()) {
+            if (e.path("properties").path("$insert_id").asText().equals("dup-0")) {
+                dup0.add(e.toString());
+            }
+        }
+        assertEquals(1, dup0.size(), "byte-identical JSON whichever form the event came in: " + dup0);
     }
 }

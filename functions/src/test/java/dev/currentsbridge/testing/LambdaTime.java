@@ -18,13 +18,21 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class LambdaTime {
 
-    private final long startNanos = System.nanoTime();
+    private volatile long startNanos = System.nanoTime();
     private final AtomicLong sleptMillis = new AtomicLong();
     private final long budgetMillis;
     private final List<Duration> sleeps = new CopyOnWriteArrayList<>();
 
     public LambdaTime(Duration budget) {
         this.budgetMillis = budget.toMillis();
+    }
+
+    /** Starts the budget again now (after slow test setup such as building SDK clients). */
+    public LambdaTime restart() {
+        startNanos = System.nanoTime();
+        sleptMillis.set(0);
+        sleeps.clear();
+        return this;
     }
 
     public long remainingMillis() {

@@ -66,10 +66,6 @@ public final class MixpanelFake implements AutoCloseable {
         record Slow(Duration delay) implements Fault {
         }
 
-        /** Close the connection without answering. */
-        record Drop() implements Fault {
-        }
-
         static Fault status(int status) {
             return new Status(status, null);
         }
@@ -220,11 +216,6 @@ public final class MixpanelFake implements AutoCloseable {
         }
         if (fault instanceof Fault.Slow slow) {
             sleep(slow.delay());
-        }
-        if (fault instanceof Fault.Drop) {
-            ex.getRequestBody().readAllBytes();
-            ex.close();
-            return;
         }
         byte[] raw = ex.getRequestBody().readAllBytes();
         boolean gzip = "gzip".equalsIgnoreCase(ex.getRequestHeaders().getFirst("Content-Encoding"));

@@ -22,6 +22,7 @@ import java.util.function.Supplier;
 public final class S3Stub implements AutoCloseable {
 
     private final Map<String, Supplier<InputStream>> objects = new ConcurrentHashMap<>();
+    private final Map<String, Long> declaredLengths = new ConcurrentHashMap<>();
     private final List<String> requestedKeys = new ArrayList<>();
     private final Deque<Integer> faults = new ArrayDeque<>();
     private final LoopbackHttpServer server;
@@ -46,6 +47,16 @@ public final class S3Stub implements AutoCloseable {
     /** An object whose content is produced on each GET (streamed with chunked encoding). */
     public S3Stub putStream(String bucket, String key, Supplier<InputStream> content) {
         objects.put(bucket + "/" + key, content);
+        return this;
+    }
+
+    /**
+     * An object whose download stalls: the response declares all of {@code bytes} but only {@code cutAfter}
+     * of them ever arrive (a connection that hangs in the middle of a large file).
+     */
+    public S3Stub putStalledDownload(String bucket, String key, byte[] bytes, int cutAfter) {
+        objects.put(bucket + "/" + key, () -> new java.io.ByteArrayInputStream(bytes, 0, cutAfter));
+        declaredLengths.put(bucket + "/" + key, (long) bytes.length);
         return this;
     }
 
@@ -86,7 +97,8 @@ public final class S3Stub implements AutoCloseable {
         ex.getResponseHeaders().set("Content-Type", "application/octet-stream");
         ex.getResponseHeaders().set("ETag", "\"0123456789abcdef0123456789abcdef\"");
         ex.getResponseHeaders().set("Last-Modified", "Tue, 01 Jan 2030 00:00:00 GMT");
-        ex.sendResponseHeaders(200, 0);
+        // Declared length (stalled downloads) or chunked (everything else).
+        ex.sendResponseHeaders(200, declaredLengths.getOrDefault(bucketAndKey, 0L));
         try (InputStream in = content.get(); OutputStream out = ex.getResponseBody()) {
             in.transferTo(out);
         }

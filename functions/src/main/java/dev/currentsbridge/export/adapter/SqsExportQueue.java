@@ -5,7 +5,6 @@ import dev.currentsbridge.export.port.ExportQueue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /** The export queue on SQS: HTTP-connector batches split into {@code {"events":[...]}} messages under 256 KB. */
@@ -36,12 +35,7 @@ public final class SqsExportQueue implements ExportQueue {
         for (String body : HttpBatchSplitter.split(eventJsons, maxBodyBytes)) {
             messages.add(new SqsMessages.Outgoing(body, Map.of()));
         }
-        List<Integer> failed;
-        try {
-            failed = SqsMessages.send(sqs, queueUrl, messages);
-        } catch (SdkException e) {
-            throw new QueueUnavailableException("export queue unavailable: " + e.getClass().getSimpleName(), e);
-        }
+        List<Integer> failed = SqsMessages.send(sqs, queueUrl, messages);
         if (!failed.isEmpty()) {
             throw new QueueUnavailableException("export queue refused " + failed.size() + " of " + messages.size()
                     + " messages", null);

@@ -39,6 +39,7 @@ public final class ExportProcessor {
 
     private static final Log LOG = Log.get(ExportProcessor.class);
     private static final int REJECTS_PER_FLUSH = 10;
+    private static final String S3_UNAVAILABLE = "s3_unavailable";
 
     private final EventMapper mapper;
     private final CurrentsJsonDecoder jsonDecoder = new CurrentsJsonDecoder();
@@ -115,7 +116,7 @@ public final class ExportProcessor {
                     ledger.deferred(m.id(), "deadline");
                     continue;
                 }
-                read(m, new MessageSink(m.id(), "sqs", batcher, rejects, ledger), rejects, ledger, batcher);
+                read(m, new MessageSink(m.id(), "sqs", batcher, rejects, ledger), rejects, ledger, batcher, deadline);
                 if (fifo) {
                     batcher.flush();
                     delivery.awaitIdle();
@@ -137,7 +138,8 @@ public final class ExportProcessor {
         }
     }
 
-    private void read(QueueMessage m, MessageSink sink, RejectBuffer rejects, EventLedger ledger, Batcher batcher) {
+    private void read(QueueMessage m, MessageSink sink, RejectBuffer rejects, EventLedger ledger, Batcher batcher,
+                      Deadline deadline) {
         InputMessage input = MessageClassifier.classify(m.body(), m.eventTypeAttribute());
         switch (input) {
             case InputMessage.Malformed bad -> rejects.add(RejectedEvent.malformed(m.id(), "malformed:" + bad.reasonCode(),
@@ -161,28 +163,63 @@ public final class ExportProcessor {
             }
             case InputMessage.S3Objects files -> {
                 for (InputMessage.S3ObjectRef ref : files.objects()) {
-                    readObject(m.id(), ref, new MessageSink(m.id(), ref.uri(), batcher, rejects, ledger), rejects, ledger);
+                    readObject(m.id(), ref, new MessageSink(m.id(), ref.uri(), batcher, rejects, ledger), rejects, ledger,
+                            deadline);
                 }
             }
         }
     }
 
     private void readObject(String messageId, InputMessage.S3ObjectRef ref, MessageSink sink, RejectBuffer rejects,
-                            EventLedger ledger) {
+                            EventLedger ledger, Deadline deadline) {
         String typeFromKey = AvroEventReader.eventTypeFromS3Key(ref.key());
-        try (InputStream in = objects.open(ref.bucket(), ref.key())) {
-            avroReader.read(in, typeFromKey, sink);
+        ReadFailureTracker in;
+        try {
+            in = new ReadFailureTracker(objects.open(ref.bucket(), ref.key()));
         } catch (ObjectSource.ObjectNotFoundException e) {
             rejects.add(RejectedEvent.malformed(messageId, "malformed:s3_object_not_found", "the S3 object does not exist",
                     typeFromKey, ref.uri(), objectJson(ref)));
-        } catch (MalformedInputException e) {
-            rejects.add(RejectedEvent.malformed(messageId, "malformed:not_avro", e.getMessage(), typeFromKey, ref.uri(),
-                    objectJson(ref)));
+            return;
         } catch (IOException e) {
-            // S3 unavailable or access denied: the whole message comes back; events already sent are
-            // deduplicated by Mixpanel on redelivery ($insert_id is deterministic).
+            // S3 unavailable or access denied: the message comes back (redelivery is safe: $insert_id is stable).
             LOG.warn("cannot read S3 object", "error", e.getMessage());
-            ledger.record(messageId, Outcome.RETRY, "s3_unavailable");
+            ledger.record(messageId, Outcome.RETRY, S3_UNAVAILABLE);
+            return;
+        }
+        Thread watchdog = Thread.ofVirtual().start(() -> abandonAtDeadline(in, deadline));
+        try {
+            sink.interruptedBy(in);
+            avroReader.read(in, typeFromKey, sink);
+        } catch (MalformedInputException e) {
+            if (in.failed()) {
+                ledger.record(messageId, Outcome.RETRY, S3_UNAVAILABLE);
+            } else {
+                rejects.add(RejectedEvent.malformed(messageId, "malformed:not_avro", e.getMessage(), typeFromKey,
+                        ref.uri(), objectJson(ref)));
+            }
+        } finally {
+            watchdog.interrupt();
+            in.abandonQuietly();
+        }
+    }
+
+    /**
+     * A stalled or slow download must not hold the invocation past its deadline: when only the reserve is
+     * left, the stream is abandoned, what was read is delivered, and the message comes back.
+     */
+    private void abandonAtDeadline(ReadFailureTracker in, Deadline deadline) {
+        try {
+            while (true) {
+                long left = deadline.remainingMillis() - settings.reserve().toMillis();
+                if (left <= 0) {
+                    LOG.warn("deadline reached while reading an S3 object: the message will be redelivered");
+                    in.abandon();
+                    return;
+                }
+                Thread.sleep(Math.min(left, 500));
+            }
+        } catch (InterruptedException done) {
+            // the read finished first
         }
     }
 
@@ -198,6 +235,7 @@ public final class ExportProcessor {
         private final Batcher batcher;
         private final RejectBuffer rejects;
         private final EventLedger ledger;
+        private ReadFailureTracker stream;
 
         MessageSink(String messageId, String origin, Batcher batcher, RejectBuffer rejects, EventLedger ledger) {
             this.messageId = messageId;
@@ -227,8 +265,18 @@ public final class ExportProcessor {
             }
         }
 
+        /** Failures after {@code in} broke are the network's fault, not the file's. */
+        void interruptedBy(ReadFailureTracker in) {
+            this.stream = in;
+        }
+
         @Override
         public void reject(DecodeFailure failure) {
+            if (stream != null && stream.failed()) {
+                LOG.warn("S3 object read interrupted: the message will be redelivered");
+                ledger.record(messageId, Outcome.RETRY, S3_UNAVAILABLE);
+                return;
+            }
             rejects.add(RejectedEvent.malformed(messageId, ReasonCodes.of("decode", failure.reason()), failure.reason(),
                     null, origin, failure.raw()));
         }
@@ -236,6 +284,7 @@ public final class ExportProcessor {
 
     /** Loads and runs the mapping and decoding code on made-up events (SnapStart priming); sends nothing. */
     public void warmUp() {
+        mapper.warmUp();
         EventSink discard = new EventSink() {
             @Override
             public void accept(CurrentsEvent event) {
