@@ -95,17 +95,17 @@ public final class CohortApi {
             };
             default -> {
                 if (members.matches()) {
-                    yield only(m, "GET", () -> members(req, members.group(1)));
+                    yield only(m, "GET", () -> members(req, segment(members.group(1))));
                 }
                 if (cohort.matches()) {
                     yield switch (m) {
-                        case "GET" -> getCohort(req, cohort.group(1));
-                        case "PATCH" -> patchCohort(req, cohort.group(1));
+                        case "GET" -> getCohort(req, segment(cohort.group(1)));
+                        case "PATCH" -> patchCohort(req, segment(cohort.group(1)));
                         default -> throw methodNotAllowed("GET, PATCH");
                     };
                 }
                 if (key.matches()) {
-                    yield only(m, "DELETE", () -> revokeKey(req, key.group(1)));
+                    yield only(m, "DELETE", () -> revokeKey(req, segment(key.group(1))));
                 }
                 throw new InvalidPostback(404, "no such route: " + m + " " + truncate(path));
             }
@@ -371,6 +371,15 @@ public final class CohortApi {
 
     private static InvalidPostback methodNotAllowed(String allowed) {
         return new InvalidPostback(405, "method not allowed here; use " + allowed);
+    }
+
+    /** A percent-decoded path segment ('+' stays a plus: paths are not form-encoded). */
+    static String segment(String raw) {
+        try {
+            return java.net.URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw InvalidPostback.badRequest("malformed percent-encoding in the path");
+        }
     }
 
     static String normalise(String path) {

@@ -47,6 +47,17 @@ class ApiGatewayEventTest {
     }
 
     @Test
+    void pathSegmentsArePercentDecoded() {
+        try (CohortHarness h = CohortHarness.inMemory()) {
+            h.webhook(CohortHarness.webhookBody("add_members", "a b+c", "A", null, 1, 1, List.of("u1")));
+            var r = h.call("GET", "/cohorts/a%20b+c", null, h.bearer(h.key));
+            assertEquals(200, r.getStatusCode(), r.getBody());
+            assertEquals("a b+c", CohortHarness.json(r).path("cohort_id").asText());
+            assertEquals(400, h.call("GET", "/cohorts/%zz", null, h.bearer(h.key)).getStatusCode());
+        }
+    }
+
+    @Test
     void aRunningRefreshHoldsTheCohortLease() {
         try (CohortHarness h = CohortHarness.inMemory()) {
             h.webhook(CohortHarness.membersPage("1", "A", "s", 1, 1, List.of("u1")));

@@ -33,6 +33,7 @@ import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.dynamodb.model.TableStatus;
 import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
@@ -80,7 +81,14 @@ public final class DynamoCohortStore implements CohortStore {
                 .keySchema(
                         KeySchemaElement.builder().attributeName("pk").keyType(KeyType.HASH).build(),
                         KeySchemaElement.builder().attributeName("sk").keyType(KeyType.RANGE).build()));
-        db.waiter().waitUntilTableExists(b -> b.tableName(table));
+        // Poll briefly instead of the SDK waiter, whose first retry comes after 20 s.
+        long until = System.nanoTime() + java.time.Duration.ofMinutes(2).toNanos();
+        while (db.describeTable(b -> b.tableName(table)).table().tableStatus() != TableStatus.ACTIVE) {
+            if (System.nanoTime() > until) {
+                throw new IllegalStateException("table " + table + " did not become active");
+            }
+            sleepQuietly(50);
+        }
     }
 
     /** DynamoDB write requests sent so far (PutItem, UpdateItem, BatchWriteItem calls), for cost checks. */
@@ -137,9 +145,9 @@ public final class DynamoCohortStore implements CohortStore {
     @Override
     public void recordRefresh(String cohortId, RefreshOutcome o) {
         Map<String, AttributeValue> k = key(COHORTS_PK, "cohort#" + cohortId);
-        if (o.status() == CohortStatus.APPLIED) {
-            // Only if no postback reactivated the cohort while the run was going.
-            Update up = refreshUpdate(o, CohortStatus.APPLIED).value(":refreshed", n(o.refreshedAt()));
+        if (o.status() != CohortStatus.ACTIVE) {
+            // Applied or stale only if no postback reactivated the cohort while the run was going.
+            Update up = refreshUpdate(o, o.status()).value(":refreshed", n(o.refreshedAt()));
             if (tryUpdate(k, up, "attribute_exists(pk) AND last_postback_at <= :refreshed")) {
                 return;
             }

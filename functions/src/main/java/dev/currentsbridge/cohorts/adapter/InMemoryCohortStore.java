@@ -112,8 +112,8 @@ public class InMemoryCohortStore implements CohortStore {
             return;
         }
         Cohort c = row.cohort();
-        // A postback that arrived during the run reactivated the cohort: the refresh must not mark it applied.
-        CohortStatus status = o.status() == CohortStatus.APPLIED && c.lastPostbackAt() != null
+        // A postback that arrived during the run reactivated the cohort: the refresh must not mark it applied/stale.
+        CohortStatus status = o.status() != CohortStatus.ACTIVE && c.lastPostbackAt() != null
                 && c.lastPostbackAt().isAfter(o.refreshedAt()) ? CohortStatus.ACTIVE : o.status();
         state.cohorts.put(cohortId, row.withCohort(new Cohort(c.id(), c.name(), c.description(), c.projectId(),
                 c.syncMode(), status, c.createdAt(), c.lastPostbackAt(), o.refreshedAt(), o.memberCount(),

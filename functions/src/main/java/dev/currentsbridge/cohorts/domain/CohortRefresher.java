@@ -128,14 +128,21 @@ public final class CohortRefresher {
                     skipped++; // another run holds it
                     continue;
                 }
-                Work w = new Work(cohort, cohort.value(settings.valueSource()));
+                // Re-read under the lease: a run that finished since the listing may have changed the counts.
+                Cohort current = store.findCohort(cohort.id()).orElse(cohort);
+                Work w = new Work(current, current.value(settings.valueSource()));
                 works.add(w);
                 events += fold(w, now);
             }
             apply(works, deadline, c);
         } finally {
             for (Work w : works) {
-                persist(w, now, c);
+                try {
+                    persist(w, now, c);
+                } catch (RuntimeException e) {
+                    // The lease expires on its own; what was not written is replayed by the next run.
+                    LOG.error("cohort write-back failed", "cohortId", w.cohort.id(), "error", e.getClass().getSimpleName());
+                }
             }
         }
         long dataPoints = works.stream().mapToLong(w -> w.dataPoints).sum();

@@ -29,7 +29,10 @@ public interface CohortStore extends KeyStore {
     /** False when the cohort does not exist. */
     boolean setSyncMode(String cohortId, SyncMode mode);
 
-    /** Saves what a refresh found; {@code outcome.addDataPoints()} is added to the running total. */
+    /**
+     * Saves what a refresh found; {@code outcome.addDataPoints()} is added to the running total. A status other
+     * than active is only kept if no postback arrived after {@code outcome.refreshedAt()} (else: active).
+     */
     void recordRefresh(String cohortId, RefreshOutcome outcome);
 
     /** Takes the cohort's refresh lease if it is free or expired. */

@@ -63,6 +63,10 @@ abstract class CohortStoreContract {
         s.recordRefresh("c", new CohortStore.RefreshOutcome(T.plusSeconds(9), 3, 0, CohortStatus.APPLIED, "N", 0, "x"));
         assertEquals(CohortStatus.ACTIVE, s.findCohort("c").orElseThrow().status());
         assertEquals("x", s.findCohort("c").orElseThrow().lastError());
+        s.recordRefresh("c", new CohortStore.RefreshOutcome(T.plusSeconds(9), 3, 0, CohortStatus.STALE, "N", 0, null));
+        assertEquals(CohortStatus.ACTIVE, s.findCohort("c").orElseThrow().status());
+        s.recordRefresh("c", new CohortStore.RefreshOutcome(T.plusSeconds(11), 3, 0, CohortStatus.STALE, "N", 0, null));
+        assertEquals(CohortStatus.STALE, s.findCohort("c").orElseThrow().status());
     }
 
     @Test
