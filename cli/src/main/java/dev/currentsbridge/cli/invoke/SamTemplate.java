@@ -32,8 +32,13 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  */
 public final class SamTemplate {
 
-    /** A value computed by CloudFormation at deploy time: the text after the tag, e.g. {@code Ref CohortTable}. */
-    public record Intrinsic(String function, String argument) {
+    /**
+     * A value computed by CloudFormation at deploy time, e.g. {@code Ref CohortTable}.
+     *
+     * @param argument the argument as text (JSON for lists and objects)
+     * @param node     the whole long form, e.g. {@code {"Fn::If": [...]}}
+     */
+    public record Intrinsic(String function, String argument, JsonNode node) {
         @Override
         public String toString() {
             return "!" + function + " " + argument;
@@ -152,6 +157,10 @@ public final class SamTemplate {
         return Optional.empty();
     }
 
+    public Map<String, String> parameterDefaults() {
+        return parameterDefaults;
+    }
+
     /** The function's environment as far as it is known locally (see {@link #deployedValue}). */
     public Map<String, String> knownEnvironment(Function f) {
         Map<String, String> env = new LinkedHashMap<>();
@@ -216,12 +225,12 @@ public final class SamTemplate {
         if (v.isObject() && v.size() == 1) {
             Map.Entry<String, JsonNode> only = v.fields().next();
             String fn = only.getKey().startsWith("Fn::") ? only.getKey().substring(4) : only.getKey();
-            return new Intrinsic(fn, only.getValue().isValueNode() ? only.getValue().asText() : only.getValue().toString());
+            return new Intrinsic(fn, only.getValue().isValueNode() ? only.getValue().asText() : only.getValue().toString(), v);
         }
         if (v.isValueNode()) {
             return v.asText();
         }
-        return new Intrinsic("Unknown", v.toString());
+        return new Intrinsic("Unknown", v.toString(), v);
     }
 
     private static String firstLine(String s) {

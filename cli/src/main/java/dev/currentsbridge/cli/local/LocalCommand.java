@@ -168,18 +168,28 @@ public final class LocalCommand implements Command {
                     console.println("replay sent; output appears under " + system.settings().outDir()
                             + " as the queue drains and the refresh runs. Ctrl-C to stop.");
                 }
-                awaitShutdown();
+                CountDownLatch stopped = new CountDownLatch(1);
+                CountDownLatch summarised = new CountDownLatch(1);
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    stopped.countDown();
+                    try {
+                        // Let the main thread print the summary before the JVM halts.
+                        summarised.await(5, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }, "bridge-local-stop"));
+                stopped.await();
+                console.println();
+                console.println("stopping (Ctrl-C)");
+                printSummary(console, system, api, logs, refresher, items, system.exportQueue().depth() == 0);
+                console.flush();
+                summarised.countDown();
                 return 0;
             } finally {
                 timer.shutdownNow();
             }
         }
-    }
-
-    private static void awaitShutdown() throws InterruptedException {
-        CountDownLatch stop = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
-        stop.await();
     }
 
     /** HttpApi routes from the template (or the documented ones), each served by its function's handler. */
@@ -376,9 +386,21 @@ public final class LocalCommand implements Command {
             r.line("cohort changes applied", system.braze().sink().attributesProcessed() + " user update(s) in "
                     + system.braze().sink().requests() + " /users/track request(s) written to " + system.braze().sink().dir());
         }
-        if (rejected > 0) {
-            out.println("rejected events with their reasons: " + system.rejects().dir());
+        if (system.rejects().countsByReason().containsKey("malformed:s3_object_not_found")) {
+            out.println("note: S3 notification samples name objects that are not on disk; put Currents Avro files at "
+                    + system.objects().root() + "/<bucket>/<key> to export them");
         }
-        out.println("logs: " + logs.file());
+        out.println();
+        out.println("look at:");
+        if (system.mixpanel().isDryRun()) {
+            out.printf("  %-34s %s%n", system.mixpanel().sink().dir() + "/*.ndjson", "the exact events Mixpanel /import would receive");
+        }
+        if (system.braze().isDryRun()) {
+            out.printf("  %-34s %s%n", system.braze().sink().dir() + "/*.json", "the exact /users/track bodies Braze would receive");
+        }
+        if (rejected > 0) {
+            out.printf("  %-34s %s%n", system.rejects().dir() + "/*.ndjson", "rejected events with their reasons");
+        }
+        out.printf("  %-34s %s%n", logs.file(), "the functions' JSON logs and metrics");
     }
 }

@@ -63,7 +63,7 @@ public final class LocalState implements AutoCloseable {
             }
             if (lock == null) {
                 ch.close();
-                throw new CliException("another 'bridge local' is using " + dir + " (stop it, or pass --state DIR)");
+                throw new CliException("another 'bridge local' is using " + dir + " (stop it or pass --state DIR; while it runs, its /keys routes manage keys)");
             }
             return new LocalState(dir, openStore(dir), ch, lock);
         } catch (IOException e) {

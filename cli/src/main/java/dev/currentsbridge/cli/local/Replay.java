@@ -113,6 +113,9 @@ public final class Replay {
             byKind.computeIfAbsent(json == null ? (isAvro(f) ? Kind.AVRO_FILE : Kind.UNKNOWN) : classify(json),
                     k -> new ArrayList<>()).add(f);
         }
+        // Requests that write before those that read: status samples then see the cohorts the webhooks created.
+        byKind.getOrDefault(Kind.HTTP_API, new ArrayList<>()).sort(Comparator.comparing(
+                (Path f) -> parsed.get(f).path("requestContext").path("http").path("method").asText("").equals("GET")));
         List<Item> items = new ArrayList<>();
         for (Map.Entry<Kind, List<Path>> e : byKind.entrySet()) {
             for (Path f : e.getValue()) {

@@ -112,6 +112,14 @@ class ExportCommandTest {
     }
 
     @Test
+    void aMalformedS3LocationIsOneLine() {
+        Cli.Result r = Cli.run("export", "--dry-run", tmp.resolve("o").toString(), "--logs", tmp.resolve("logs").toString(),
+                "s3://");
+        assertEquals(1, r.exitCode(), r.toString());
+        assertEquals("bridge export: not an S3 location: s3:// (expected s3://bucket/prefix)\n", r.err());
+    }
+
+    @Test
     void targetMustBeChosen() {
         Cli.Result r = Cli.run("export", input.toString());
         assertEquals(2, r.exitCode());

@@ -15,6 +15,7 @@ import dev.currentsbridge.export.domain.decode.EventSink;
 import dev.currentsbridge.export.domain.mapping.EventMapper;
 import dev.currentsbridge.export.domain.mapping.MappingConfig;
 import dev.currentsbridge.export.domain.mapping.MappingResult;
+import dev.currentsbridge.testing.CurrentsFixtures;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -31,6 +32,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.apache.avro.file.CodecFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -131,12 +133,46 @@ class LocalCommandTest {
     }
 
     @Test
+    void anAvroFileUnderTheS3RootIsAnnouncedAndExported() throws Exception {
+        Path avro = tmp.resolve("s3/currents-bucket").resolve(CurrentsFixtures.s3Key(CurrentsFixtures.EMAIL_OPEN, "1"));
+        Files.createDirectories(avro.getParent());
+        Files.write(avro, CurrentsFixtures.emailOpenAvro("avro", 20, 4, CodecFactory.snappyCodec()));
+        Cli.Result r = Cli.run(local("--replay", avro.toString(), "--exit-after-replay"));
+        assertEquals(0, r.exitCode(), r.toString());
+        List<String> lines = ndjsonLines(tmp.resolve("out/mixpanel"));
+        assertEquals(15, lines.size(), r.out());
+        assertTrue(lines.stream().allMatch(l -> l.startsWith("{\"event\":\"Email Open\"")), lines.toString());
+        assertTrue(r.out().contains("skipped                5"), r.out());
+    }
+
+    @Test
+    void badHandlerConfigurationIsOneLine() {
+        Cli.Result r = Cli.run(Map.of("EXPORT_EVENT_TYPES", "users.no.Such"), local("--exit-after-replay"));
+        assertEquals(1, r.exitCode(), r.toString());
+        assertEquals(1, r.err().lines().count(), r.toString());
+        assertTrue(r.err().contains("configuration of ExportHandler: EXPORT_EVENT_TYPES"), r.toString());
+    }
+
+    @Test
     void aSecondLocalOnTheSameStateIsRefused() {
         try (LocalState held = LocalState.openExclusive(tmp.resolve("state"))) {
             Cli.Result r = Cli.run(local("--exit-after-replay"));
             assertEquals(1, r.exitCode(), r.toString());
             assertEquals(1, r.err().lines().count(), r.toString());
             assertTrue(r.err().contains("another 'bridge local' is using"), r.toString());
+        }
+    }
+
+    @Test
+    void aBusyPortIsOneLine() throws Exception {
+        try (java.net.ServerSocket busy = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            List<String> args = new ArrayList<>(List.of(local("--exit-after-replay")));
+            args.set(args.indexOf("--port") + 1, Integer.toString(busy.getLocalPort()));
+            Cli.Result r = Cli.run(args.toArray(String[]::new));
+            assertEquals(1, r.exitCode(), r.toString());
+            assertEquals(1, r.err().lines().count(), r.toString());
+            assertTrue(r.err().contains("cannot start the local API on 127.0.0.1:" + busy.getLocalPort() + ": port in use"),
+                    r.toString());
         }
     }
 

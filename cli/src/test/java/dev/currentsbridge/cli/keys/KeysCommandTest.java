@@ -1,0 +1,120 @@
+package dev.currentsbridge.cli.keys;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.currentsbridge.cli.Cli;
+import dev.currentsbridge.cohorts.adapter.CohortStores;
+import dev.currentsbridge.cohorts.domain.keys.KeyAdmin;
+import dev.currentsbridge.testing.Dynalite;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/** {@code bridge keys} against the local store and against DynamoDB (dynalite on loopback). */
+class KeysCommandTest {
+
+    private static final Pattern KEY = Pattern.compile("(?m)^  (cbk_([a-z0-9]{10})_\\S+)$");
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void createPrintsTheKeyOnceListNeverShowsItRevokeTakesEffectAtOnce() {
+        String state = tmp.resolve("state").toString();
+        Cli.Result created = Cli.run("keys", "create", "--label", "mixpanel prod", "--state", state,
+                "--api-url", "https://abc.execute-api.eu-west-1.amazonaws.com/");
+        assertEquals(0, created.exitCode(), created.toString());
+        Matcher m = KEY.matcher(created.out());
+        assertTrue(m.find(), created.out());
+        String key = m.group(1);
+        String id = m.group(2);
+        assertTrue(created.out().contains("https://abc.execute-api.eu-west-1.amazonaws.com/mixpanel/webhook"), created.out());
+        assertTrue(authenticates(state, key));
+
+        Cli.Result list = Cli.run("keys", "list", "--state", state);
+        assertEquals(0, list.exitCode(), list.toString());
+        assertTrue(list.out().contains(id) && list.out().contains("mixpanel prod") && list.out().contains("active"), list.out());
+        assertFalse(list.out().contains(key), "list must never show a key");
+        assertFalse(list.out().contains(key.substring(16)), "list must never show a key");
+
+        Cli.Result revoked = Cli.run("keys", "revoke", id, "--state", state);
+        assertEquals(0, revoked.exitCode(), revoked.toString());
+        assertFalse(authenticates(state, key), "a revoked key must be refused on the next request");
+        assertTrue(Cli.run("keys", "list", "--state", state).out().contains("revoked "));
+    }
+
+    @Test
+    void listShowsLastUse() {
+        String state = tmp.resolve("state").toString();
+        Matcher m = KEY.matcher(Cli.run("keys", "create", "--state", state).out());
+        assertTrue(m.find());
+        assertTrue(authenticates(state, m.group(1)));
+        String list = Cli.run("keys", "list", "--state", state).out();
+        assertFalse(list.lines().skip(1).anyMatch(l -> l.contains("never")), list);
+    }
+
+    @Test
+    void usageErrorsAreOneLine() {
+        String state = tmp.resolve("state").toString();
+        assertOneLine(Cli.run("keys", "--state", state), 2, "say what to do: create, list or revoke");
+        assertOneLine(Cli.run("keys", "rotate", "--state", state), 2, "unknown action 'rotate'");
+        assertOneLine(Cli.run("keys", "revoke", "--state", state), 2, "revoke needs exactly one KEY_ID");
+        assertOneLine(Cli.run("keys", "revoke", "nosuchkey0", "--state", state), 1, "no key with id 'nosuchkey0'");
+    }
+
+    @Test
+    void worksAgainstADynamoDbTable() {
+        Dynalite dynalite = Dynalite.shared();
+        String table;
+        try (DynamoDbClient client = dynalite.client()) {
+            table = dynalite.newCohortTable(client);
+        }
+        Map<String, String> env = Map.of("AWS_ENDPOINT_URL_DYNAMODB", dynalite.endpoint().toString(),
+                "AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test");
+        String access = System.getProperty("aws.accessKeyId");
+        System.setProperty("aws.accessKeyId", "test");
+        System.setProperty("aws.secretAccessKey", "test");
+        try {
+            Cli.Result created = Cli.run(env, "keys", "create", "--table", table, "--region", "us-east-1");
+            assertEquals(0, created.exitCode(), created.toString());
+            assertTrue(created.out().contains("DynamoDB table " + table), created.out());
+            Matcher m = KEY.matcher(created.out());
+            assertTrue(m.find(), created.out());
+
+            Cli.Result list = Cli.run(env, "keys", "list", "--table", table);
+            assertTrue(list.out().contains(m.group(2)), list.toString());
+            assertFalse(list.out().contains(m.group(1)));
+
+            assertEquals(0, Cli.run(env, "keys", "revoke", m.group(2), "--table", table).exitCode());
+            try (DynamoDbClient client = dynalite.client()) {
+                assertTrue(new KeyAdmin(CohortStores.dynamo(client, table), Clock.systemUTC())
+                        .authenticate(m.group(1)).isEmpty());
+            }
+
+            Cli.Result missing = Cli.run(env, "keys", "list", "--table", "no-such-table");
+            assertOneLine(missing, 1, "DynamoDB table no-such-table");
+        } finally {
+            if (access == null) {
+                System.clearProperty("aws.accessKeyId");
+                System.clearProperty("aws.secretAccessKey");
+            }
+        }
+    }
+
+    private static boolean authenticates(String state, String key) {
+        return new KeyAdmin(CohortStores.file(Path.of(state)), Clock.systemUTC()).authenticate(key).isPresent();
+    }
+
+    private static void assertOneLine(Cli.Result r, int code, String expected) {
+        assertEquals(code, r.exitCode(), r.toString());
+        assertEquals(1, r.err().lines().count(), r.toString());
+        assertTrue(r.err().contains(expected), r.toString());
+    }
+}
