@@ -1,0 +1,66 @@
+package dev.currentsbridge.bench;
+
+import dev.currentsbridge.bench.harness.CohortsHarness;
+import dev.currentsbridge.bench.harness.ColdStart;
+import dev.currentsbridge.bench.harness.ExportEndToEnd;
+import dev.currentsbridge.bench.harness.MemoryHarness;
+import dev.currentsbridge.bench.harness.Procs;
+import dev.currentsbridge.bench.harness.ShadedJarCheck;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every whole-process harness at a tiny size: each must finish, deliver every event / member it was given (the
+ * harnesses themselves throw otherwise) and report positive numbers. Measures nothing.
+ */
+class HarnessSmokeTest {
+
+    @Test
+    void exportEndToEndBesideThePeer() throws Exception {
+        ExportEndToEnd.Result r = ExportEndToEnd.run(2_000, 20, 1, 1, true, 20, 0, System.out);
+        assertEquals(1, r.exporterEventsPerSecond().size());
+        assertTrue(r.exporterEventsPerSecond().getFirst() > 0);
+        assertTrue(r.peerEventsPerSecond().getFirst() > 0);
+        assertTrue(r.ratioMedian() > 0);
+        assertEquals(10, r.requestsPerRun(), "2000 events in 10 invocations of 200: one request each");
+    }
+
+    @Test
+    void coldStartOnTheShadedJar() throws Exception {
+        ColdStart.Result r = ColdStart.run(Procs.functionsJar(), 1, 5, System.out);
+        assertTrue(r.floorMedianMs() > 0);
+        assertTrue(r.coldMedianMs() > r.floorMedianMs(), r.toJson());
+        assertTrue(r.unprimedFirstBatchMedianMs() > 0 && r.primedFirstBatchMedianMs() > 0, r.toJson());
+        assertTrue(r.classesLoaded() > 1000, r.toJson());
+    }
+
+    @Test
+    void allFourHandlersWorkOnTheShadedJarDespiteItsFilters() throws Exception {
+        // the shade filters of functions/pom.xml drop async clients, DynamoDB Streams, S3 presigner/multipart/CRT
+        // and unused Lambda event classes: every handler's Lambda constructor and one request each must still work
+        assertEquals(4, ShadedJarCheck.run(Procs.functionsJar()).size());
+    }
+
+    @Test
+    void memoryWithSnappyAndDeflateOnTheShadedJar() throws Exception {
+        Map<String, Map<String, Double>> r = MemoryHarness.run(Procs.functionsJar(), 2_000, "128m",
+                "users.messages.email.Open", System.out);
+        assertEquals(2, r.size());
+        for (Map<String, Double> codec : r.values()) {
+            assertTrue(codec.get("vmhwm_mb") > 0, codec.toString());
+        }
+    }
+
+    @Test
+    void cohortsFullSyncAndRefresh() throws Exception {
+        Map<String, Object> r = CohortsHarness.run(1_000, 250, System.out);
+        assertEquals(14, ((Number) r.get("braze_requests")).intValue(), "ceil(1000 / 75)");
+        @SuppressWarnings("unchecked")
+        Map<String, Long> refresh = (Map<String, Long>) r.get("refresh_requests");
+        assertEquals(40L, refresh.get("BatchWriteItem"), "1000 members in batches of 25");
+    }
+}
