@@ -65,6 +65,13 @@ public final class FaultSchedule<F extends Enum<F>> {
         return new FaultSchedule<>(r, none, w, maxStorm);
     }
 
+    /** A schedule that injects {@code fault} on every request until stopped. */
+    public static <F extends Enum<F>> FaultSchedule<F> always(Class<F> kinds, F none, F fault) {
+        Map<F, Integer> w = new EnumMap<>(kinds);
+        w.put(fault, 1);
+        return new FaultSchedule<>(new Random(0), none, w, 1);
+    }
+
     /** A schedule that never injects anything. */
     public static <F extends Enum<F>> FaultSchedule<F> healthy(Class<F> kinds, F none) {
         Map<F, Integer> w = new EnumMap<>(kinds);

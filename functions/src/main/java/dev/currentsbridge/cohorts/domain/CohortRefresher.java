@@ -215,7 +215,11 @@ public final class CohortRefresher {
             }
         }
         events.sort(Comparator.comparing(Event::at).thenComparing(Event::key));
-        boolean needMembers = !events.isEmpty() || w.cohort.pendingCount() > 0
+        // A watermark newer than the last recorded refresh allows means that run wrote members but not its counts
+        // (recordRefresh failed): the cohort record's pending and member counts cannot be trusted.
+        boolean countsLag = watermark != null
+                && (w.cohort.lastRefreshAt() == null || watermark.isAfter(w.cohort.lastRefreshAt().minus(SETTLE)));
+        boolean needMembers = !events.isEmpty() || w.cohort.pendingCount() > 0 || countsLag
                 || !Objects.equals(w.cohort.appliedValue(), w.value);
         if (!needMembers) {
             return 0;

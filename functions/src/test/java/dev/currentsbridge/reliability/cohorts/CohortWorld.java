@@ -50,6 +50,8 @@ final class CohortWorld {
 
     final ManualClock clock;
     final CohortStore store;
+    /** The same state read without injected faults, for the checks. */
+    CohortStore view;
     final FaultyBraze braze;
     final CohortApiHandler api;
     final CohortRefreshHandler refresh;
@@ -66,12 +68,22 @@ final class CohortWorld {
     private int sessions;
     int refreshRuns;
     int stoppedEarly;
+    int failedRuns;
     int postbacks;
+    /** Worlds with store faults: a refresh invocation may fail (the next scheduled one picks up). */
+    boolean storeFaults;
+    /** Runs before each refresh (e.g. an operator updating the rotated Braze key in Secrets Manager). */
+    Runnable beforeRefresh = () -> { };
+    /** True once a write-back failed: the cohort's recorded counts may lag its members (known limitation). */
+    java.util.function.BooleanSupplier countsMayLag = () -> false;
+    /** Stops every other fault source when the world converges. */
+    Runnable stopFaults = () -> { };
 
     CohortWorld(Random r, ManualClock clock, CohortStore store, FaultyBraze braze, BrazeUsers brazePort) {
         this.r = r;
         this.clock = clock;
         this.store = store;
+        this.view = store;
         this.braze = braze;
         Env env = Env.of(Map.of("TABLE_NAME", "unused", "BRAZE_API_KEY_SECRET_ID", "braze", "BRAZE_REST_ENDPOINT",
                 "http://127.0.0.1:1", "COHORT_ATTRIBUTE", ATTRIBUTE));
@@ -138,7 +150,18 @@ final class CohortWorld {
     void runRefresh(Duration budget, FuzzStats stats) {
         clock.advance(CohortRefresher.SETTLE.plusSeconds(1));
         Instant start = clock.peek();
-        Map<String, Object> out = refresh.handleRequest(new ScheduledEvent(), clock.contextWith(budget));
+        beforeRefresh.run();
+        Map<String, Object> out;
+        try {
+            out = refresh.handleRequest(new ScheduledEvent(), clock.contextWith(budget));
+        } catch (RuntimeException e) {
+            if (!storeFaults) {
+                throw e;
+            }
+            failedRuns++; // Lambda reports the error; the next scheduled run starts over
+            stats.add("refresh invocations failed (store faults)", 1);
+            return;
+        }
         refreshRuns++;
         if (Boolean.TRUE.equals(out.get("stoppedEarly"))) {
             stoppedEarly++;
@@ -150,11 +173,12 @@ final class CohortWorld {
     /** Faults off; refresh every interval until nothing is pending (bounded). */
     void converge(FuzzStats stats) {
         braze.schedule().stop();
+        stopFaults.run();
         for (int i = 0; i < 6; i++) {
             clock.advance(INTERVAL);
             runRefresh(Duration.ofMinutes(15), stats);
-            if (store.listCohorts().stream().allMatch(c -> c.pendingCount() == 0)
-                    && store.listCohorts().stream().allMatch(c -> store.unfoldedChanges(c.id()).isEmpty())) {
+            if (view.listCohorts().stream().allMatch(c -> c.pendingCount() == 0)
+                    && view.listCohorts().stream().allMatch(c -> view.unfoldedChanges(c.id()).isEmpty())) {
                 return;
             }
         }
@@ -283,12 +307,15 @@ final class CohortWorld {
 
     /** After every run: each cohort the run refreshed has counts that match its member items. */
     void checkLedgerConsistency(Instant runStart) {
-        for (Cohort c : store.listCohorts()) {
+        if (countsMayLag.getAsBoolean()) {
+            return;
+        }
+        for (Cohort c : view.listCohorts()) {
             if (c.lastRefreshAt() == null || c.lastRefreshAt().isBefore(runStart)) {
                 continue;
             }
             String value = c.value(dev.currentsbridge.cohorts.domain.CohortSettings.ValueSource.NAME);
-            List<Member> members = store.allMembers(c.id());
+            List<Member> members = view.allMembers(c.id());
             assertEquals(members.stream().filter(m -> m.pending(value)).count(), c.pendingCount(), "pending_count of " + c.id());
             assertEquals(members.stream().filter(Member::desired).count(), c.memberCount(), "member_count of " + c.id());
         }
@@ -296,11 +323,19 @@ final class CohortWorld {
 
     /** The result once faults stopped and the refresh converged. Returns applied / rejected counts. */
     long[] checkInvariants(boolean strictOnce) {
+        return checkInvariants(strictOnce, true);
+    }
+
+    /**
+     * @param brazeMatchesLedger false where a member write-back failed after Braze acknowledged (known limitation:
+     *                           Braze may keep a value the store never recorded, see docs/RELIABILITY.md)
+     */
+    long[] checkInvariants(boolean strictOnce, boolean brazeMatchesLedger) {
         long applied = 0;
         long rejected = 0;
         Map<String, Set<String>> bridgeBelief = new TreeMap<>();
         for (String c : desired.keySet()) {
-            Cohort cohort = store.findCohort(c).orElse(null);
+            Cohort cohort = view.findCohort(c).orElse(null);
             if (cohort == null) {
                 assertTrue(desired.get(c).isEmpty(), "a cohort with members was registered");
                 continue;
@@ -308,7 +343,7 @@ final class CohortWorld {
             assertEquals(names.get(c), cohort.name(), "cohort name");
             String value = value(c);
             Set<String> in = new TreeSet<>();
-            for (Member m : store.allMembers(c)) {
+            for (Member m : view.allMembers(c)) {
                 if (m.desired()) {
                     in.add(m.ref().id());
                 }
@@ -327,12 +362,21 @@ final class CohortWorld {
                     rejected++;
                 }
             }
-            assertEquals(desired.get(c), in, "membership of " + c + " is what Mixpanel said last");
+            assertEquals(desired.get(c), in, () -> "membership of " + c + " is what Mixpanel said last; open sessions "
+                    + view.openSessions(c).stream().map(x -> x.sessionId() + ":" + x.totalPages() + "/"
+                    + view.sessionPages(c, x.sessionId()).size() + "@" + x.createdAt()).toList()
+                    + ", unfolded " + view.unfoldedChanges(c).size() + ", folded through " + view.foldedThrough(c)
+                    + ", last refresh " + cohort.lastRefreshAt() + ", now " + clock.peek() + ", sessions sent " + sessions);
             assertEquals(0, cohort.pendingCount());
             assertEquals(in.size(), cohort.memberCount());
         }
         // What the bridge believes Braze holds is what Braze holds: no lost removal, no stray value.
-        assertEquals(bridgeBelief, braze.state(), "Braze state equals the bridge's ledger");
+        if (brazeMatchesLedger) {
+            assertEquals(bridgeBelief, braze.state(), "Braze state equals the bridge's ledger");
+        } else {
+            // still: every value the bridge believes applied is in Braze
+            bridgeBelief.forEach((u, v) -> assertTrue(braze.state().getOrDefault(u, Set.of()).containsAll(v), u));
+        }
         if (strictOnce) {
             checkNothingAppliedTwice();
         }
@@ -363,7 +407,7 @@ final class CohortWorld {
                 last.put(k, added);
             }
         }
-        long dataPoints = store.listCohorts().stream().mapToLong(Cohort::dataPoints).sum();
+        long dataPoints = view.listCohorts().stream().mapToLong(Cohort::dataPoints).sum();
         assertEquals(acknowledgedChanges, dataPoints, "data points count each acknowledged change once");
     }
 }

@@ -16,9 +16,7 @@ import dev.currentsbridge.testing.FaultSchedule;
 import dev.currentsbridge.testing.FaultyBraze;
 import dev.currentsbridge.testing.ManualClock;
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -32,8 +30,8 @@ class UnansweredBrazeRequestTest {
 
     private final ManualClock clock = new ManualClock();
     private final CohortStore store = CohortStores.inMemory();
-    private final FaultSchedule<FaultyBraze.Fault> schedule = FaultSchedule.random(new Random(1), FaultyBraze.Fault.class,
-            FaultyBraze.Fault.NONE, 0.999, 1, EnumSet.of(FaultyBraze.Fault.SLOW_AFTER, FaultyBraze.Fault.RESET_AFTER));
+    private final FaultSchedule<FaultyBraze.Fault> schedule = FaultSchedule.always(FaultyBraze.Fault.class,
+            FaultyBraze.Fault.NONE, FaultyBraze.Fault.SLOW_AFTER);
     private final FaultyBraze braze = new FaultyBraze(schedule, "Mixpanel_Cohorts", Set.of(), "k", clock::advance);
     private final Env env = Env.of(Map.of("TABLE_NAME", "unused"));
     private final CohortApiHandler api = new CohortApiHandler(store, env, clock);
