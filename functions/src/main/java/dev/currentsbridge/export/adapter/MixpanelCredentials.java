@@ -1,0 +1,70 @@
+package dev.currentsbridge.export.adapter;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.currentsbridge.common.json.Json;
+import dev.currentsbridge.export.port.MixpanelImport.CredentialsException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+/**
+ * Mixpanel credentials from the JSON secret named by {@code MIXPANEL_SECRET_ID}, in order of preference:
+ * a service account {@code {"service_account_user","service_account_secret","project_id"}} (Mixpanel's
+ * recommendation), the project API secret {@code {"api_secret"}} (retired 2027-03-03), or the project token
+ * {@code {"project_token"}}. toString never shows a value.
+ *
+ * @param authorization the {@code Authorization} header value
+ * @param projectId     the {@code project_id} query parameter (service accounts only), else null
+ * @param kind          {@code service_account}, {@code api_secret} or {@code project_token} (loggable)
+ */
+public record MixpanelCredentials(String authorization, String projectId, String kind) {
+
+    public static MixpanelCredentials parse(String secretJson) {
+        JsonNode s;
+        try {
+            s = Json.MAPPER.readTree(secretJson);
+        } catch (Exception e) {
+            s = null;
+        }
+        if (s == null || !s.isObject()) {
+            throw new CredentialsException("the Mixpanel secret is not a JSON object", false, null);
+        }
+        String user = text(s, "service_account_user");
+        String secret = text(s, "service_account_secret");
+        if (user != null || secret != null) {
+            String project = text(s, "project_id");
+            if (user == null || secret == null || project == null) {
+                throw new CredentialsException("a service account needs service_account_user, "
+                        + "service_account_secret and project_id", false, null);
+            }
+            return new MixpanelCredentials(basic(user, secret), project, "service_account");
+        }
+        String apiSecret = text(s, "api_secret");
+        if (apiSecret != null) {
+            return new MixpanelCredentials(basic(apiSecret, ""), null, "api_secret");
+        }
+        String token = text(s, "project_token");
+        if (token != null) {
+            return new MixpanelCredentials(basic(token, ""), null, "project_token");
+        }
+        throw new CredentialsException("the Mixpanel secret holds none of service_account_user/"
+                + "service_account_secret/project_id, api_secret, project_token", false, null);
+    }
+
+    private static String text(JsonNode s, String field) {
+        JsonNode v = s.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        String t = v.asText().trim();
+        return t.isEmpty() ? null : t;
+    }
+
+    private static String basic(String user, String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public String toString() {
+        return "MixpanelCredentials[" + kind + "]";
+    }
+}

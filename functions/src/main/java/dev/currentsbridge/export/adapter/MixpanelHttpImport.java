@@ -1,0 +1,162 @@
+package dev.currentsbridge.export.adapter;
+
+import dev.currentsbridge.common.config.ConfigException;
+import dev.currentsbridge.common.config.Env;
+import dev.currentsbridge.common.secrets.SecretSource;
+import dev.currentsbridge.common.secrets.SecretUnavailableException;
+import dev.currentsbridge.export.port.MixpanelImport;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * Mixpanel {@code /import} over the shared JDK HTTP client: a JSON array, gzip-compressed, {@code strict=1},
+ * HTTP Basic auth from the credentials secret (read once, cached, re-read on request after a 401).
+ */
+public final class MixpanelHttpImport implements MixpanelImport {
+
+    public static final Map<String, String> REGION_BASE_URLS = Map.of(
+            "US", "https://api.mixpanel.com",
+            "EU", "https://api-eu.mixpanel.com",
+            "IN", "https://api-in.mixpanel.com");
+
+    private final HttpClient http;
+    private final URI importUri;
+    private final SecretSource secrets;
+    private final String secretId;
+    private volatile MixpanelCredentials credentials;
+
+    public MixpanelHttpImport(HttpClient http, URI baseUrl, SecretSource secrets, String secretId) {
+        this.http = http;
+        String base = baseUrl.toString();
+        this.importUri = URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/import");
+        this.secrets = secrets;
+        this.secretId = secretId;
+    }
+
+    /** From {@code MIXPANEL_REGION}, {@code MIXPANEL_API_URL} and {@code MIXPANEL_SECRET_ID}. */
+    public static MixpanelHttpImport fromEnv(Env env, SecretSource secrets, HttpClient http) {
+        return new MixpanelHttpImport(http, baseUrl(env), secrets, env.required("MIXPANEL_SECRET_ID"));
+    }
+
+    public static URI baseUrl(Env env) {
+        Optional<String> override = env.optional("MIXPANEL_API_URL");
+        if (override.isPresent()) {
+            return URI.create(override.get());
+        }
+        String region = env.get("MIXPANEL_REGION", "US").toUpperCase(Locale.ROOT);
+        String base = REGION_BASE_URLS.get(region);
+        if (base == null) {
+            throw new ConfigException("MIXPANEL_REGION must be US, EU or IN, got '" + region + "'");
+        }
+        return URI.create(base);
+    }
+
+    public URI importUri() {
+        return importUri;
+    }
+
+    @Override
+    public Response send(List<byte[]> events, Duration timeout) throws IOException, InterruptedException {
+        MixpanelCredentials c = credentials();
+        String query = "strict=1" + (c.projectId() == null ? ""
+                : "&project_id=" + URLEncoder.encode(c.projectId(), StandardCharsets.UTF_8));
+        HttpRequest request = HttpRequest.newBuilder(URI.create(importUri + "?" + query))
+                .timeout(timeout)
+                .header("Content-Type", "application/json")
+                .header("Content-Encoding", "gzip")
+                .header("Accept", "application/json")
+                .header("Authorization", c.authorization())
+                .POST(HttpRequest.BodyPublishers.ofByteArray(gzipJsonArray(events)))
+                .build();
+        HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        return new Response(r.statusCode(), r.body(), r.headers().firstValue("Retry-After").flatMap(MixpanelHttpImport::retryAfter));
+    }
+
+    @Override
+    public void reloadCredentials() {
+        credentials = null;
+        secrets.invalidate(secretId);
+    }
+
+    /** Loads the request-building, gzip and HTTP classes without sending anything. */
+    @Override
+    public void warmUp() {
+        byte[] sample = "{\"event\":\"warm\",\"properties\":{\"time\":0}}".getBytes(StandardCharsets.UTF_8);
+        gzipJsonArray(List.of(sample, sample));
+        HttpRequest.newBuilder(importUri).timeout(Duration.ofSeconds(1)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(sample)).build();
+        retryAfter("Wed, 21 Oct 2015 07:28:00 GMT");
+    }
+
+    private MixpanelCredentials credentials() {
+        MixpanelCredentials c = credentials;
+        if (c == null) {
+            String json;
+            try {
+                json = secrets.get(secretId);
+            } catch (SecretUnavailableException e) {
+                throw new CredentialsException("cannot read the Mixpanel secret: " + e.getMessage(), e.retryable(), e);
+            }
+            c = MixpanelCredentials.parse(json);
+            credentials = c;
+        }
+        return c;
+    }
+
+    /** {@code [e1,e2,...]} gzip-compressed, written straight into the compressor. */
+    static byte[] gzipJsonArray(List<byte[]> events) {
+        long raw = 2;
+        for (byte[] e : events) {
+            raw += e.length + 1;
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 8, raw / 4 + 64));
+        try (GZIPOutputStream gz = new GZIPOutputStream(out, 64 * 1024)) {
+            gz.write('[');
+            for (int i = 0; i < events.size(); i++) {
+                if (i > 0) {
+                    gz.write(',');
+                }
+                gz.write(events.get(i));
+            }
+            gz.write(']');
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** Seconds or an HTTP date (RFC 9110). */
+    static Optional<Duration> retryAfter(String value) {
+        if (value == null || value.isBlank()) {
+            return Optional.empty();
+        }
+        String v = value.trim();
+        try {
+            long seconds = Long.parseLong(v);
+            return seconds < 0 ? Optional.empty() : Optional.of(Duration.ofSeconds(seconds));
+        } catch (NumberFormatException notSeconds) {
+            try {
+                ZonedDateTime at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME);
+                Duration d = Duration.between(ZonedDateTime.now(at.getZone()), at);
+                return Optional.of(d.isNegative() ? Duration.ZERO : d);
+            } catch (RuntimeException notDate) {
+                return Optional.empty();
+            }
+        }
+    }
+}
