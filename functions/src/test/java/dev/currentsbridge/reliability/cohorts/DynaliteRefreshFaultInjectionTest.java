@@ -15,6 +15,7 @@ import dev.currentsbridge.testing.FaultSchedule;
 import dev.currentsbridge.testing.FaultySecretSource;
 import dev.currentsbridge.testing.FaultyBraze;
 import dev.currentsbridge.testing.ManualClock;
+import dev.currentsbridge.reliability.Tries;
 import dev.currentsbridge.testing.RandomCases;
 import dev.currentsbridge.testing.ShortTimeoutHttpClient;
 import java.time.Duration;
@@ -71,7 +72,7 @@ class DynaliteRefreshFaultInjectionTest {
     void dynaliteAndLoopbackSchedules() {
         Dynalite dynalite = Dynalite.shared();
         DynamoDbClient plain = dynalite.client();
-        RandomCases.forAll("cohort refresh fault schedules (dynalite + loopback HTTP)", 25, 0xD7A11EL, r -> {
+        RandomCases.forAll("cohort refresh fault schedules (dynalite + loopback HTTP)", Tries.scaled(25), 0xD7A11EL, r -> {
             ManualClock clock = new ManualClock();
             writeBackFailed.set(false);
             FaultSchedule<FaultInjectingInterceptor.Fault> dbFaults = FaultSchedule.random(r,

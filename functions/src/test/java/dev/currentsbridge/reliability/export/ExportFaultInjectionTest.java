@@ -13,6 +13,7 @@ import dev.currentsbridge.testing.FaultyMixpanel;
 import dev.currentsbridge.testing.FaultyObjectSource;
 import dev.currentsbridge.testing.FaultyRejectSink;
 import dev.currentsbridge.testing.ManualClock;
+import dev.currentsbridge.reliability.Tries;
 import dev.currentsbridge.testing.RandomCases;
 import java.time.Duration;
 import java.util.List;
@@ -58,7 +59,7 @@ class ExportFaultInjectionTest {
 
     @Test
     void inProcessSchedules() {
-        RandomCases.forAll("export fault schedules (in process)", 1000, 0xE4B0E7L, r -> {
+        RandomCases.forAll("export fault schedules (in process)", Tries.scaled(1000), 0xE4B0E7L, r -> {
             emf.clear();
             ManualClock clock = new ManualClock();
             FaultSchedule<FaultyMixpanel.Fault> mpFaults = FaultSchedule.random(r, FaultyMixpanel.Fault.class,

@@ -22,6 +22,7 @@ import dev.currentsbridge.reliability.FuzzStats;
 import dev.currentsbridge.testing.ApiGatewayEvents;
 import dev.currentsbridge.testing.ManualClock;
 import dev.currentsbridge.testing.Mutations;
+import dev.currentsbridge.reliability.Tries;
 import dev.currentsbridge.testing.RandomCases;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -92,7 +93,7 @@ class CohortApiFuzzTest {
 
     @Test
     void hostileRequestsNeverCrashNorSucceedWithoutAKey() {
-        RandomCases.forAll("cohort API hostile requests", 1500, 0xC0A0A1L, r -> {
+        RandomCases.forAll("cohort API hostile requests", Tries.scaled(1500), 0xC0A0A1L, r -> {
             Request req = request(r);
             String before = snapshot();
             APIGatewayV2HTTPResponse reply = handler.handleRequest(req.event, null);
@@ -108,7 +109,7 @@ class CohortApiFuzzTest {
     void corpusEventsAndTheirMutations() {
         var files = Corpus.files("fuzz/apigw");
         assertTrue(files.size() >= 10, "the corpus is there");
-        RandomCases.forAll("cohort API corpus", 20, 0xC0A9L, r -> {
+        RandomCases.forAll("cohort API corpus", Tries.scaled(20), 0xC0A9L, r -> {
             for (var f : files) {
                 APIGatewayV2HTTPEvent e = Json.MAPPER.readValue(Corpus.bytes(f), APIGatewayV2HTTPEvent.class);
                 boolean withKey = r.nextBoolean() && e.getHeaders() != null && e.getHeaders().containsKey("authorization")
@@ -139,7 +140,7 @@ class CohortApiFuzzTest {
     /** Events whose envelope fields are missing or odd (no raw path, no context, named stages, null headers). */
     @Test
     void oddEventEnvelopesNeverCrash() {
-        RandomCases.forAll("cohort API odd envelopes", 400, 0xE4E1L, r -> {
+        RandomCases.forAll("cohort API odd envelopes", Tries.scaled(400), 0xE4E1L, r -> {
             String body = webhook("add_members", "c1", null, ids(2)).toString();
             APIGatewayV2HTTPEvent e = ApiGatewayEvents.post("/mixpanel/webhook", body, basicAuth(key));
             String stage = RandomCases.oneOf(r, Arrays.asList(null, "$default", "prod", "mixpanel", ""));

@@ -19,6 +19,7 @@ import dev.currentsbridge.export.domain.mapping.MappingConfig;
 import dev.currentsbridge.export.domain.mapping.MappingResult;
 import dev.currentsbridge.reliability.FuzzStats;
 import dev.currentsbridge.testing.Mutations;
+import dev.currentsbridge.reliability.Tries;
 import dev.currentsbridge.testing.RandomCases;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -66,7 +67,7 @@ class DecoderFuzzTest {
 
     @Test
     void storageJsonMutations() {
-        RandomCases.forAll("storage JSON mutations", 1500, 0x5704A6EL, r -> {
+        RandomCases.forAll("storage JSON mutations", Tries.scaled(1500), 0x5704A6EL, r -> {
             String type = RandomCases.oneOf(r, types);
             JsonNode sample = sample(type);
             byte[] input = mutatedJson(r, sample);
@@ -77,7 +78,7 @@ class DecoderFuzzTest {
     @Test
     void httpBatchMutations() {
         JsonNode batch = CurrentsFixtures.readJson(CurrentsFixtures.samplesDir().resolve("http-batch-mixed.json"));
-        RandomCases.forAll("HTTP batch mutations", 600, 0x4770B47CL, r -> {
+        RandomCases.forAll("HTTP batch mutations", Tries.scaled(600), 0x4770B47CL, r -> {
             JsonNode base = batch;
             if (r.nextInt(3) == 0) { // a batch built from random samples in HTTP form
                 var events = Json.MAPPER.createArrayNode();
@@ -92,7 +93,7 @@ class DecoderFuzzTest {
 
     @Test
     void randomJsonDocuments() {
-        RandomCases.forAll("random JSON", 1500, 0x4A50L, r -> {
+        RandomCases.forAll("random JSON", Tries.scaled(1500), 0x4A50L, r -> {
             byte[] input = Mutations.randomJson(r, 1 + r.nextInt(6)).getBytes(StandardCharsets.UTF_8);
             if (r.nextBoolean()) {
                 decodeStorage(input, null);
@@ -106,7 +107,7 @@ class DecoderFuzzTest {
     void avroByteMutations() {
         List<String> avroTypes = types.stream().filter(t -> CurrentsFixtures.storageTypes().contains(t)).toList();
         assertFalse(avroTypes.isEmpty(), "some sample types have Avro schemas");
-        RandomCases.forAll("Avro byte mutations", 1200, 0xA7B0L, r -> {
+        RandomCases.forAll("Avro byte mutations", Tries.scaled(1200), 0xA7B0L, r -> {
             String type = RandomCases.oneOf(r, avroTypes);
             Schema schema = CurrentsFixtures.writerSchema(type, r.nextBoolean(), r.nextBoolean());
             JsonNode sample = sample(type);
@@ -126,7 +127,7 @@ class DecoderFuzzTest {
         var storage = Corpus.files("fuzz/storage");
         var http = Corpus.files("fuzz/http");
         assertTrue(storage.size() >= 20 && http.size() >= 8, "the corpus is there");
-        RandomCases.forAll("fuzz corpus", 20, 0xC0497L, r -> {
+        RandomCases.forAll("fuzz corpus", Tries.scaled(20), 0xC0497L, r -> {
             for (var f : storage) {
                 byte[] b = Corpus.bytes(f);
                 decodeStorage(r.nextInt(4) == 0 ? b : Mutations.mutateBytes(r, b, 3), null);
@@ -185,7 +186,7 @@ class DecoderFuzzTest {
     @Test
     void randomBytesEverywhere() {
         byte[] magic = {'O', 'b', 'j', 1};
-        RandomCases.forAll("random bytes", 1500, 0xB17E5L, r -> {
+        RandomCases.forAll("random bytes", Tries.scaled(1500), 0xB17E5L, r -> {
             byte[] input = Mutations.randomBytes(r, r.nextInt(2048));
             if (r.nextBoolean()) { // get past Avro's magic check into the header parser
                 input = java.util.Arrays.copyOf(input, Math.max(4, input.length));
