@@ -50,7 +50,7 @@ public final class CohortApiHandler implements RequestHandler<APIGatewayV2HTTPEv
         var ctx = e.getRequestContext();
         String method = ctx != null && ctx.getHttp() != null ? ctx.getHttp().getMethod() : null;
         String path = e.getRawPath() != null ? e.getRawPath()
-                : ctx != null && ctx.getHttp() != null ? ctx.getHttp().getPath() : "/";
+                : ctx != null && ctx.getHttp() != null && ctx.getHttp().getPath() != null ? ctx.getHttp().getPath() : "/";
         // Named stages prefix the raw path with the stage name; the routes are stage-independent.
         String stage = ctx == null ? null : ctx.getStage();
         if (stage != null && !stage.equals("$default") && path.startsWith("/" + stage + "/")) {

@@ -215,7 +215,11 @@ public final class CohortRefresher {
             }
         }
         events.sort(Comparator.comparing(Event::at).thenComparing(Event::key));
-        boolean needMembers = !events.isEmpty() || w.cohort.pendingCount() > 0
+        // A watermark newer than the last recorded refresh allows means that run wrote members but not its counts
+        // (recordRefresh failed): the cohort record's pending and member counts cannot be trusted.
+        boolean countsLag = watermark != null
+                && (w.cohort.lastRefreshAt() == null || watermark.isAfter(w.cohort.lastRefreshAt().minus(SETTLE)));
+        boolean needMembers = !events.isEmpty() || w.cohort.pendingCount() > 0 || countsLag
                 || !Objects.equals(w.cohort.appliedValue(), w.value);
         if (!needMembers) {
             return 0;
@@ -299,6 +303,11 @@ public final class CohortRefresher {
                 if (m.applied() != null && !m.applied().equals(want)) {
                     remove.add(m.applied());
                 }
+                for (String held : m.maybeHeld()) {
+                    if (!held.equals(want)) {
+                        remove.add(held);
+                    }
+                }
             }
             // Two cohorts may share a value (equal names): a value another membership still wants is not removed.
             remove.removeAll(add);
@@ -313,9 +322,10 @@ public final class CohortRefresher {
         List<AttributeUpdate> updates = chunk.stream().map(Planned::update).toList();
         int failed = 0;
         int throttled = 0;
+        boolean unanswered = false; // a request failed in a way that Braze may still have applied it
         while (true) {
             if (!deadline.allows(MIN_CALL_TIME, reserve)) {
-                return false;
+                return giveUp(chunk, unanswered);
             }
             c.requests++;
             TrackResult result = braze.track(updates);
@@ -330,23 +340,24 @@ public final class CohortRefresher {
                     Duration wait = t.retryAfter() != null ? t.retryAfter() : backoff(throttled);
                     if (throttled > MAX_THROTTLED_ATTEMPTS || !deadline.allows(wait.plus(MIN_CALL_TIME), reserve)) {
                         LOG.warn("braze throttled; leaving changes pending", "waitMs", wait.toMillis());
-                        return false;
+                        return giveUp(chunk, unanswered);
                     }
                     sleep(wait);
                 }
                 case TrackResult.Failed f when f.retryable() -> {
                     failed++;
+                    unanswered = true;
                     Duration wait = backoff(failed);
                     if (failed >= MAX_FAILED_ATTEMPTS || !deadline.allows(wait.plus(MIN_CALL_TIME), reserve)) {
                         noteError(chunk, "braze unavailable: " + f.reason());
-                        return false;
+                        return giveUp(chunk, true);
                     }
                     sleep(wait);
                 }
                 case TrackResult.Failed f when f.status() == 401 || f.status() == 403 -> {
                     noteError(chunk, "braze refused the REST API key (HTTP " + f.status() + ")");
                     LOG.error("braze refused the REST API key", "status", f.status());
-                    return false;
+                    return giveUp(chunk, unanswered);
                 }
                 case TrackResult.Failed f -> {
                     // The whole request was refused as malformed: retrying would fail the same way every run.
@@ -359,6 +370,23 @@ public final class CohortRefresher {
                 }
             }
         }
+    }
+
+    /**
+     * Stops sending this chunk. When an earlier attempt went unanswered, Braze may have applied it: its members are
+     * marked unconfirmed, so a later run removes the attempted value if Mixpanel no longer wants it.
+     */
+    private boolean giveUp(List<Planned> chunk, boolean unanswered) {
+        if (unanswered) {
+            Instant now = clock.instant();
+            for (Planned p : chunk) {
+                for (Work w : p.parts()) {
+                    Member m = w.members.get(p.update().member());
+                    w.put(m.unconfirmed(m.wanted(w.value), now));
+                }
+            }
+        }
+        return false;
     }
 
     private void record(List<Planned> chunk, Map<Integer, String> rejected) {

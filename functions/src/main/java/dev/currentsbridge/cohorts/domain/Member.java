@@ -26,20 +26,62 @@ public record Member(MemberRef ref, boolean desired, String applied, String reje
     }
 
     public boolean pending(String cohortValue) {
+        if (unconfirmed()) {
+            return true; // Braze may hold the attempted value or the applied one: send again until it answers
+        }
         String want = wanted(cohortValue);
         return !Objects.equals(want, applied) && !signature(want).equals(rejectedFor);
     }
 
     /** An out-member with nothing in Braze carries no information: the store deletes it. */
     public boolean removable() {
-        return !desired && applied == null;
+        return !desired && applied == null && !unconfirmed();
     }
 
     public Member withDesired(boolean d, Instant at) {
         if (d == desired) {
             return this;
         }
-        return new Member(ref, d, applied, null, null, at);
+        // An unconfirmed attempt survives: its value may be in Braze and must be removed if no longer wanted.
+        return new Member(ref, d, applied, unconfirmed() ? rejectedFor : null, null, at);
+    }
+
+    /**
+     * A request carrying this member's change got no answer (timeout, reset, 5xx): Braze may or may not have
+     * applied {@code attempted}. The member stays pending, and every value an unanswered request may have written
+     * is removed later if no longer wanted.
+     */
+    public Member unconfirmed(String attempted, Instant at) {
+        java.util.TreeSet<String> held = new java.util.TreeSet<>(maybeHeld());
+        if (attempted != null) {
+            held.add(attempted);
+        }
+        return new Member(ref, desired, applied, UNCONFIRMED + encode(held), null, at);
+    }
+
+    public boolean unconfirmed() {
+        return rejectedFor != null && rejectedFor.startsWith(UNCONFIRMED);
+    }
+
+    /** The values unanswered requests may have written to Braze (besides {@code applied}). */
+    public java.util.List<String> maybeHeld() {
+        if (!unconfirmed()) {
+            return java.util.List.of();
+        }
+        try {
+            return java.util.List.of(dev.currentsbridge.common.json.Json.MAPPER.readValue(
+                    rejectedFor.substring(UNCONFIRMED.length()), String[].class));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("malformed unconfirmed marker", e);
+        }
+    }
+
+    private static String encode(java.util.Collection<String> values) {
+        try {
+            return dev.currentsbridge.common.json.Json.MAPPER.writeValueAsString(values);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public Member appliedAs(String value, Instant at) {
@@ -49,6 +91,9 @@ public record Member(MemberRef ref, boolean desired, String applied, String reje
     public Member rejected(String cohortValue, String reason, Instant at) {
         return new Member(ref, desired, applied, signature(wanted(cohortValue)), reason, at);
     }
+
+    /** Prefix of {@code rejectedFor} for an unconfirmed attempt (a signature starts with '+' or '-'). */
+    private static final String UNCONFIRMED = "?";
 
     static String signature(String want) {
         return want == null ? "-" : "+" + want;

@@ -35,6 +35,11 @@ public final class AvroEventReader {
 
     private static final String SCHEMA_PREFIX = "dataexport.S3.inner.";
     private static final String KEY_SEGMENT = "event_type=";
+    /**
+     * Codecs this jar can decompress. The header names the codec, so a file could name bzip2, xz or zstandard,
+     * whose libraries the Lambda jar leaves out: reading their blocks would throw NoClassDefFoundError.
+     */
+    private static final java.util.Set<String> READABLE_CODECS = java.util.Set.of("null", "deflate", "snappy");
 
     /**
      * Reads every record of the file.
@@ -54,6 +59,11 @@ public final class AvroEventReader {
             throw new MalformedInputException("not an Avro object container file", e);
         }
         // not closed here: the caller owns the InputStream (DataFileStream holds nothing else)
+        String codec = stream.getMetaString("avro.codec");
+        if (codec != null && !READABLE_CODECS.contains(codec)) {
+            throw new MalformedInputException("unsupported Avro codec '"
+                    + (codec.length() > 20 ? codec.substring(0, 20) + "..." : codec) + "'");
+        }
         Schema schema = stream.getSchema();
         if (schema.getType() != Schema.Type.RECORD) {
             throw new MalformedInputException("Avro file does not hold records (schema type " + schema.getType() + ")");
