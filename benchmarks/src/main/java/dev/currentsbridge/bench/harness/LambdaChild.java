@@ -81,7 +81,7 @@ public final class LambdaChild {
             long c = System.nanoTime();
             var sqs = aws.sqs();
             long d = System.nanoTime();
-            var s3 = aws.s3();
+            var s3 = aws.s3ObjectReader();
             long e = System.nanoTime();
             String secret = new dev.currentsbridge.common.secrets.SecretsManagerSecretSource(secrets)
                     .get(env.required("MIXPANEL_SECRET_ID"));
@@ -148,7 +148,7 @@ public final class LambdaChild {
         var mixpanel = dev.currentsbridge.export.adapter.MixpanelHttpImport.fromEnv(env, secrets, http);
         java.util.function.Supplier<AwsClients> aws = memoize(() -> AwsClients.fromEnvironment(env));
         var rejects = memoize(() -> new dev.currentsbridge.export.adapter.SqsRejectSink(aws.get().sqs(), env.required("REJECTS_QUEUE_URL")));
-        var objects = memoize(() -> new dev.currentsbridge.export.adapter.S3ObjectSource(aws.get().s3()));
+        var objects = memoize(() -> new dev.currentsbridge.export.adapter.S3ObjectSource(aws.get().s3ObjectReader()));
         return new ExportPorts(mixpanel, list -> rejects.get().send(list), (bucket, key) -> objects.get().open(bucket, key));
     }
 
