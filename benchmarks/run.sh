@@ -19,12 +19,8 @@ while [ $# -gt 0 ]; do
 done
 wanted() { [ ${#only[@]} -eq 0 ] && return 0; for o in "${only[@]}"; do [ "$o" = "$1" ] && return 0; done; return 1; }
 
-# A JDK >= 21 (the build makes Java 21 bytecode); the default java here may be 17.
-if [ -z "${JAVA_HOME:-}" ] || ! "$JAVA_HOME/bin/java" -version 2>&1 | grep -qE 'version "(2[1-9]|[3-9][0-9])'; then
-  for candidate in /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/temurin-21-jdk-amd64 /usr/lib/jvm/java-21-openjdk-amd64; do
-    if [ -x "$candidate/bin/java" ]; then export JAVA_HOME="$candidate"; break; fi
-  done
-fi
+# A JDK >= 21 (the build makes Java 21 bytecode; the default java here may be 17): the repository's own choice.
+source scripts/jdk.sh
 JAVA="$JAVA_HOME/bin/java"
 [ -d node_modules/mixpanel-import ] && [ -d node_modules/dynalite ] || npm ci --no-audit --no-fund --loglevel=error
 

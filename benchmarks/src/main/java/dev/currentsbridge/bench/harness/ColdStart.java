@@ -22,11 +22,13 @@ import java.util.TreeMap;
  * run timing each SDK client, and the classes loaded ({@code -Xlog:class+load}) by origin.
  *
  * <p>Args: {@code --runs N} (7) {@code --jar PATH} (the shaded jar) {@code --per-message M} (20 events per
- * HTTP-connector batch message).
+ * HTTP-connector batch message) {@code --jvm-arg X} (repeatable; e.g. {@code -XX:SharedArchiveFile=app.jsa}).
  */
 public final class ColdStart {
 
     public static final List<String> LAMBDA_FLAGS = List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1");
+    /** {@code --jvm-arg X}: added to every child (experiments such as an AppCDS archive). */
+    static final List<String> EXTRA_JVM_ARGS = new ArrayList<>();
 
     public static void main(String[] args) throws Exception {
         int runs = 7;
@@ -34,6 +36,7 @@ public final class ColdStart {
         int perMessage = 20;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
+                case "--jvm-arg" -> EXTRA_JVM_ARGS.add(args[++i]);
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--jar" -> jar = Path.of(args[++i]);
                 case "--per-message" -> perMessage = Integer.parseInt(args[++i]);
@@ -180,6 +183,7 @@ public final class ColdStart {
         List<String> cmd = new ArrayList<>();
         cmd.add(Procs.javaBin());
         cmd.addAll(LAMBDA_FLAGS);
+        cmd.addAll(EXTRA_JVM_ARGS);
         cmd.addAll(extraJvmArgs);
         cmd.add("-cp");
         cmd.add(cp);
