@@ -1,7 +1,12 @@
 package dev.currentsbridge.cohorts.domain;
 
+import dev.currentsbridge.common.json.Json;
+import java.io.IOException;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
 import java.util.Objects;
+import java.util.TreeSet;
 
 /**
  * One user's state in one cohort. {@code desired} is what Mixpanel says (in or out); {@code applied} is the
@@ -52,7 +57,7 @@ public record Member(MemberRef ref, boolean desired, String applied, String reje
      * is removed later if no longer wanted.
      */
     public Member unconfirmed(String attempted, Instant at) {
-        java.util.TreeSet<String> held = new java.util.TreeSet<>(maybeHeld());
+        TreeSet<String> held = new TreeSet<>(maybeHeld());
         if (attempted != null) {
             held.add(attempted);
         }
@@ -64,22 +69,21 @@ public record Member(MemberRef ref, boolean desired, String applied, String reje
     }
 
     /** The values unanswered requests may have written to Braze (besides {@code applied}). */
-    public java.util.List<String> maybeHeld() {
+    public List<String> maybeHeld() {
         if (!unconfirmed()) {
-            return java.util.List.of();
+            return List.of();
         }
         try {
-            return java.util.List.of(dev.currentsbridge.common.json.Json.MAPPER.readValue(
-                    rejectedFor.substring(UNCONFIRMED.length()), String[].class));
-        } catch (java.io.IOException e) {
+            return List.of(Json.MAPPER.readValue(rejectedFor.substring(UNCONFIRMED.length()), String[].class));
+        } catch (IOException e) {
             throw new IllegalStateException("malformed unconfirmed marker", e);
         }
     }
 
-    private static String encode(java.util.Collection<String> values) {
+    private static String encode(Collection<String> values) {
         try {
-            return dev.currentsbridge.common.json.Json.MAPPER.writeValueAsString(values);
-        } catch (java.io.IOException e) {
+            return Json.MAPPER.writeValueAsString(values);
+        } catch (IOException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -24,7 +24,8 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
@@ -68,11 +69,14 @@ class DynaliteRefreshFaultInjectionTest {
         STATS.print();
     }
 
-    @Test
-    void dynaliteAndLoopbackSchedules() {
+    /** Two parts (different seeds), so that no single test runs long on a loaded machine. */
+    @ParameterizedTest(name = "part {0}")
+    @ValueSource(ints = {1, 2})
+    void dynaliteAndLoopbackSchedules(int part) {
         Dynalite dynalite = Dynalite.shared();
         DynamoDbClient plain = dynalite.client();
-        RandomCases.forAll("cohort refresh fault schedules (dynalite + loopback HTTP)", Tries.scaled(25), 0xD7A11EL, r -> {
+        RandomCases.forAll("cohort refresh fault schedules (dynalite + loopback HTTP), part " + part, Tries.scaled(12),
+                0xD7A11EL + part, r -> {
             ManualClock clock = new ManualClock();
             writeBackFailed.set(false);
             FaultSchedule<FaultInjectingInterceptor.Fault> dbFaults = FaultSchedule.random(r,

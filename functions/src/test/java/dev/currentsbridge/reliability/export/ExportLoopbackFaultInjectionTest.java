@@ -38,7 +38,8 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
@@ -84,38 +85,43 @@ class ExportLoopbackFaultInjectionTest {
         SECRETS.close();
     }
 
-    private String exportQueue;
-    private String rejectsQueue;
-    private final AtomicReference<LambdaTime> time = new AtomicReference<>(new LambdaTime(Duration.ofMinutes(5)));
-    private ExportHandler handler;
-    private Env env;
-    private int coldStarts;
+    private static String exportQueue;
+    private static String rejectsQueue;
+    private static final AtomicReference<LambdaTime> time = new AtomicReference<>(new LambdaTime(Duration.ofMinutes(5)));
+    private static ExportHandler handler;
+    private static Env env;
+    private static int coldStarts;
 
     /** A new function instance (cold start): new clients, the credentials secret read again on first use. */
-    private ExportHandler coldStart() {
+    private static ExportHandler coldStart() {
         coldStarts++;
         return new ExportHandler(ExportPorts.fromAws(TestAws.clients(env), env), env,
                 d -> time.get().sleeper().sleep(d), new SplittableRandom(coldStarts));
     }
 
-    @Test
-    void realClientsOnLoopback() {
-        SECRETS.put(SECRET_ID, Json.MAPPER.createObjectNode().put("service_account_user", "sa")
-                .put("service_account_secret", "sa-secret").put("project_id", "7").toString());
-        MIXPANEL.acceptServiceAccount("sa", "sa-secret", "7");
-        exportQueue = SQS.createQueue("rx-export");
-        rejectsQueue = SQS.createQueue("rx-rejects");
-        Map<String, String> vars = new HashMap<>(TestAws.endpoints(SQS.endpoint(), SECRETS.endpoint(), S3.endpoint()));
-        vars.put("MIXPANEL_API_URL", MIXPANEL.baseUrl());
-        vars.put("MIXPANEL_SECRET_ID", SECRET_ID);
-        vars.put("REJECTS_QUEUE_URL", rejectsQueue);
-        vars.put("MIXPANEL_CONCURRENCY", "3");
-        env = Env.of(vars);
-        // Mostly one warm function instance (clients and the cached secret persist), sometimes a cold start.
-        handler = coldStart();
-        RandomCases.forAll("export fault schedules (real SDK clients on loopback)", Tries.scaled(120), 0x100BBACL,
-                this::schedule);
+    /** Four parts of 25 schedules (different seeds), so that no single test runs long on a loaded machine. */
+    @ParameterizedTest(name = "part {0}")
+    @ValueSource(ints = {1, 2, 3, 4})
+    void realClientsOnLoopback(int part) {
+        if (handler == null) {
+            SECRETS.put(SECRET_ID, Json.MAPPER.createObjectNode().put("service_account_user", "sa")
+                    .put("service_account_secret", "sa-secret").put("project_id", "7").toString());
+            MIXPANEL.acceptServiceAccount("sa", "sa-secret", "7");
+            exportQueue = SQS.createQueue("rx-export");
+            rejectsQueue = SQS.createQueue("rx-rejects");
+            Map<String, String> vars = new HashMap<>(TestAws.endpoints(SQS.endpoint(), SECRETS.endpoint(), S3.endpoint()));
+            vars.put("MIXPANEL_API_URL", MIXPANEL.baseUrl());
+            vars.put("MIXPANEL_SECRET_ID", SECRET_ID);
+            vars.put("REJECTS_QUEUE_URL", rejectsQueue);
+            vars.put("MIXPANEL_CONCURRENCY", "3");
+            env = Env.of(vars);
+            // Mostly one warm function instance (clients and the cached secret persist), sometimes a cold start.
+            handler = coldStart();
+        }
+        RandomCases.forAll("export fault schedules (real SDK clients on loopback), part " + part, Tries.scaled(25),
+                0x100BBACL + part, this::schedule);
         STATS.add("function instances (cold starts)", coldStarts);
+        coldStarts = 0;
     }
 
     private void schedule(Random r) throws Exception {

@@ -19,6 +19,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Streams the records of a Currents Avro object container file into an {@link EventSink}.
@@ -39,7 +40,7 @@ public final class AvroEventReader {
      * Codecs this jar can decompress. The header names the codec, so a file could name bzip2, xz or zstandard,
      * whose libraries the Lambda jar leaves out: reading their blocks would throw NoClassDefFoundError.
      */
-    private static final java.util.Set<String> READABLE_CODECS = java.util.Set.of("null", "deflate", "snappy");
+    private static final Set<String> READABLE_CODECS = Set.of("null", "deflate", "snappy");
 
     /**
      * Reads every record of the file.
