@@ -74,6 +74,8 @@ public final class CohortRefreshHandler implements RequestHandler<ScheduledEvent
         // Warm the request encoding without sending anything to Braze or reading the table.
         BrazeHttpClient.body(List.of(new BrazeUsers.AttributeUpdate(
                 dev.currentsbridge.cohorts.domain.MemberRef.externalId("priming"), "priming", List.of("a"), List.of("b"))));
+        dev.currentsbridge.common.aws.SdkPriming.primeSecretsManager();
+        dev.currentsbridge.common.http.HttpPriming.primePost();
     }
 
     @Override

@@ -238,6 +238,7 @@ public final class CurrentsIngestHandler implements RequestHandler<APIGatewayV2H
     public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
         queue.warmUp();
         constantTimeEquals("warm", "up");
+        dev.currentsbridge.common.aws.SdkPriming.primeSecretsManager();
         try {
             Json.MAPPER.readTree("{\"events\":[{\"id\":\"warm\"}]}");
         } catch (JacksonException e) {

@@ -128,6 +128,10 @@ public final class ExportHandler implements RequestHandler<SQSEvent, SQSBatchRes
         ports.mixpanel().warmUp();
         ports.rejects().warmUp();
         ports.objects().warmUp();
+        // The two request paths of the first batch, without traffic: the SDK pipeline of GetSecretValue (canned
+        // in-memory answer) and a gzip POST on the shared HTTP client (loopback, connection closed).
+        dev.currentsbridge.common.aws.SdkPriming.primeSecretsManager();
+        dev.currentsbridge.common.http.HttpPriming.primePost();
         LOG.info("export function primed for snapshot");
     }
 
