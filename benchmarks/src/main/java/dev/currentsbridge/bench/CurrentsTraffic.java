@@ -37,7 +37,6 @@ public final class CurrentsTraffic {
     /** Share of events without an external user id (anonymous devices): skipped by rule, still decoded. */
     public static final double ANONYMOUS_SHARE = 0.03;
 
-    private static final Set<String> HTTP_USER_FIELDS = Set.of("user_id", "external_user_id", "device_id", "timezone");
     private static final String[] CUSTOM_NAMES = {"Added To Cart", "Viewed Product", "Search", "Shared", "Level Up"};
     private static final String[] PRODUCTS = {"premium_monthly", "premium_yearly", "coins_500", "coins_1200"};
     private static final long BASE_TIME = 1_764_300_000L;
@@ -175,31 +174,9 @@ public final class CurrentsTraffic {
         }
     }
 
-    /** The same event as the HTTP connector sends it: user fields under user, the rest under properties. */
+    /** The same event as the HTTP connector sends it (the export tests' conversion, so both agree). */
     public static ObjectNode toHttpForm(JsonNode storage) {
-        ObjectNode http = Json.MAPPER.createObjectNode();
-        ObjectNode user = Json.MAPPER.createObjectNode();
-        ObjectNode properties = Json.MAPPER.createObjectNode();
-        String type = storage.get("event_type").asText();
-        for (Iterator<Map.Entry<String, JsonNode>> it = storage.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            String key = e.getKey();
-            switch (key) {
-                case "event_type", "id", "time" -> http.set(key, e.getValue());
-                case "properties" -> {
-                    String objectKey = type.endsWith("Purchase") ? "purchase_properties" : "custom_properties";
-                    try {
-                        properties.set(objectKey, Json.MAPPER.readTree(e.getValue().asText()));
-                    } catch (IOException ex) {
-                        throw new UncheckedIOException(ex);
-                    }
-                }
-                default -> (HTTP_USER_FIELDS.contains(key) ? user : properties).set(key, e.getValue());
-            }
-        }
-        http.set("user", user);
-        http.set("properties", properties);
-        return http;
+        return dev.currentsbridge.export.domain.CurrentsFixtures.toHttpForm(storage);
     }
 
     // ---- Avro ---------------------------------------------------------------------------------------------
