@@ -110,7 +110,7 @@ final class ExportHarness implements AutoCloseable {
         int emfBefore = emf.size();
         SQSBatchResponse response = handler.handleRequest(event, time.context());
         poller.complete(event, response);
-        Map<String, Double> metrics = emf.size() > emfBefore ? parseEmf(emf.get(emf.size() - 1)) : Map.of();
+        Map<String, Double> metrics = emf.size() > emfBefore ? dev.currentsbridge.testing.LogCapture.parseEmf(emf.get(emf.size() - 1)) : Map.of();
         List<String> failed = new ArrayList<>();
         response.getBatchItemFailures().forEach(f -> failed.add(f.getItemIdentifier()));
         List<String> ids = new ArrayList<>();
@@ -134,20 +134,6 @@ final class ExportHarness implements AutoCloseable {
             }
         }
         return out;
-    }
-
-    private static Map<String, Double> parseEmf(String line) {
-        try {
-            JsonNode n = Json.MAPPER.readTree(line);
-            Map<String, Double> m = new HashMap<>();
-            for (JsonNode def : n.path("_aws").path("CloudWatchMetrics").get(0).path("Metrics")) {
-                String name = def.path("Name").asText();
-                m.put(name, n.path(name).asDouble());
-            }
-            return m;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** What one invocation answered and counted. */

@@ -1,5 +1,6 @@
 package dev.currentsbridge.bench.harness;
 
+import dev.currentsbridge.testing.CountingInputStream;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
@@ -160,7 +161,7 @@ public final class LoopbackSink implements AutoCloseable {
         firstRequestNanos.compareAndSet(0, System.nanoTime());
         requests.incrementAndGet();
         boolean gzip = "gzip".equalsIgnoreCase(ex.getRequestHeaders().getFirst("Content-Encoding"));
-        CountingStream wire = new CountingStream(ex.getRequestBody());
+        CountingInputStream wire = new CountingInputStream(ex.getRequestBody());
         InputStream body = gzip ? new GZIPInputStream(wire, 64 * 1024) : wire;
         if (gzip) {
             gzipRequests.incrementAndGet();
@@ -172,7 +173,7 @@ public final class LoopbackSink implements AutoCloseable {
             counter.scan(buffer, n);
             json += n;
         }
-        wireBytes.addAndGet(wire.count);
+        wireBytes.addAndGet(wire.count());
         jsonBytes.addAndGet(json);
         long n = counter.objects;
         maxBatch.accumulateAndGet(n, Math::max);
@@ -237,32 +238,6 @@ public final class LoopbackSink implements AutoCloseable {
                     }
                 }
             }
-        }
-    }
-
-    private static final class CountingStream extends java.io.FilterInputStream {
-        long count;
-
-        CountingStream(InputStream in) {
-            super(in);
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = super.read();
-            if (b >= 0) {
-                count++;
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, len);
-            if (n > 0) {
-                count += n;
-            }
-            return n;
         }
     }
 

@@ -2,7 +2,7 @@ package dev.currentsbridge.export.domain;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.currentsbridge.common.json.Json;
-import dev.currentsbridge.export.domain.CurrentsFixtures.CollectingSink;
+import dev.currentsbridge.export.domain.CurrentsSamples.CollectingSink;
 import dev.currentsbridge.export.domain.decode.AvroEventReader;
 import dev.currentsbridge.export.domain.decode.CurrentsJsonDecoder;
 import dev.currentsbridge.export.domain.mapping.EventMapper;
@@ -39,7 +39,7 @@ class ThreeFormsTest {
     private static final AvroEventReader AVRO = new AvroEventReader();
 
     static List<String> types() {
-        return CurrentsFixtures.sampleTypes();
+        return CurrentsSamples.sampleTypes();
     }
 
     @Test
@@ -50,19 +50,19 @@ class ThreeFormsTest {
     @Test
     void typesWithoutAnExternalUserIdFieldAreSkippedInEveryForm() throws Exception {
         for (String type : List.of("agentconsole.ToolInvocation", "users.UserDeleteRequest")) {
-            assertTrue(CurrentsFixtures.storageFields(type).stream().noneMatch(f -> f[0].equals("external_user_id")));
-            assertEquals("skipped:no_external_user_id", describe(decodeStorage(CurrentsFixtures.storageSample(type))));
+            assertTrue(CurrentsSamples.storageFields(type).stream().noneMatch(f -> f[0].equals("external_user_id")));
+            assertEquals("skipped:no_external_user_id", describe(decodeStorage(CurrentsSamples.storageSample(type))));
         }
     }
 
     @ParameterizedTest
     @MethodSource("types")
     void storageHttpAndAvroFormsGiveTheSameBytes(String type) throws Exception {
-        ObjectNode storage = CurrentsFixtures.storageSample(type);
+        ObjectNode storage = CurrentsSamples.storageSample(type);
         String expected = describe(decodeStorage(storage));
 
         ObjectNode batch = Json.MAPPER.createObjectNode();
-        batch.putArray("events").add(CurrentsFixtures.toHttpForm(storage));
+        batch.putArray("events").add(CurrentsSamples.toHttpForm(storage));
         CollectingSink httpSink = new CollectingSink();
         JSON.decodeHttpBatch(batch, httpSink);
         assertEquals(List.of(), httpSink.rejected);
@@ -71,8 +71,8 @@ class ThreeFormsTest {
         for (CodecFactory codec : List.of(CodecFactory.nullCodec(), CodecFactory.deflateCodec(6), CodecFactory.snappyCodec())) {
             for (boolean longTime : new boolean[]{false, true}) {
                 for (boolean extraField : new boolean[]{false, true}) {
-                    Schema schema = CurrentsFixtures.writerSchema(type, longTime, extraField);
-                    byte[] file = CurrentsFixtures.avroFile(schema, List.of(CurrentsFixtures.toRecord(schema, storage)), codec);
+                    Schema schema = CurrentsSamples.writerSchema(type, longTime, extraField);
+                    byte[] file = CurrentsSamples.avroFile(schema, List.of(CurrentsSamples.toRecord(schema, storage)), codec);
                     CollectingSink avroSink = new CollectingSink();
                     long read = AVRO.read(new ByteArrayInputStream(file), null, avroSink);
                     String form = "Avro " + codec + " longTime=" + longTime + " extraField=" + extraField;
@@ -89,12 +89,12 @@ class ThreeFormsTest {
 
     @Test
     void decodedFieldsAgreeAcrossFormsNotOnlyTheMappedSubset() throws Exception {
-        ObjectNode storage = CurrentsFixtures.storageSample("users.behaviors.Location");
+        ObjectNode storage = CurrentsSamples.storageSample("users.behaviors.Location");
         CurrentsEvent fromJson = decodeStorage(storage);
-        Schema schema = CurrentsFixtures.writerSchema("users.behaviors.Location", false, false);
+        Schema schema = CurrentsSamples.writerSchema("users.behaviors.Location", false, false);
         CollectingSink sink = new CollectingSink();
-        AVRO.read(new ByteArrayInputStream(CurrentsFixtures.avroFile(schema,
-                List.of(CurrentsFixtures.toRecord(schema, storage)), CodecFactory.nullCodec())), null, sink);
+        AVRO.read(new ByteArrayInputStream(CurrentsSamples.avroFile(schema,
+                List.of(CurrentsSamples.toRecord(schema, storage)), CodecFactory.nullCodec())), null, sink);
         CurrentsEvent fromAvro = sink.accepted.getFirst();
         assertEquals(fromJson.fields(), fromAvro.fields());
         // float latitude 40.7128f comes back as 40.7128, not 40.712799072265625
@@ -107,18 +107,18 @@ class ThreeFormsTest {
         List<ObjectNode> samples = new ArrayList<>();
         List<String> expected = new ArrayList<>();
         String type = "users.messages.email.Open";
-        Schema schema = CurrentsFixtures.writerSchema(type, false, false);
+        Schema schema = CurrentsSamples.writerSchema(type, false, false);
         List<org.apache.avro.generic.GenericRecord> records = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
-            ObjectNode sample = CurrentsFixtures.storageSample(type);
+            ObjectNode sample = CurrentsSamples.storageSample(type);
             sample.put("id", "id-" + i);
             sample.put("time", 1764300000 + i);
             samples.add(sample);
             expected.add(mapOne(decodeStorage(sample)));
-            records.add(CurrentsFixtures.toRecord(schema, sample));
+            records.add(CurrentsSamples.toRecord(schema, sample));
         }
         CollectingSink sink = new CollectingSink();
-        AVRO.read(new ByteArrayInputStream(CurrentsFixtures.avroFile(schema, records, CodecFactory.deflateCodec(1))), null, sink);
+        AVRO.read(new ByteArrayInputStream(CurrentsSamples.avroFile(schema, records, CodecFactory.deflateCodec(1))), null, sink);
         List<String> actual = sink.accepted.stream().map(ThreeFormsTest::mapOne).toList();
         assertEquals(expected, actual);
         assertTrue(actual.get(49).contains("\"$insert_id\":\"id-49\""));

@@ -1,15 +1,13 @@
 package dev.currentsbridge.reliability.cohorts;
 
+import dev.currentsbridge.testing.LogCapture;
 import dev.currentsbridge.cohorts.adapter.CohortStores;
-import dev.currentsbridge.common.log.Log;
-import dev.currentsbridge.common.log.Metrics;
 import dev.currentsbridge.reliability.FuzzStats;
 import dev.currentsbridge.testing.FaultSchedule;
 import dev.currentsbridge.testing.FaultyBraze;
 import dev.currentsbridge.testing.ManualClock;
 import dev.currentsbridge.reliability.Tries;
 import dev.currentsbridge.testing.RandomCases;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -25,19 +23,16 @@ import org.junit.jupiter.api.Test;
 class RefreshFaultInjectionTest {
 
     static final FuzzStats STATS = new FuzzStats("cohort-refresh");
-    private Consumer<String> oldLog;
-    private Consumer<String> oldMetrics;
+    private LogCapture capture;
 
     @BeforeEach
     void quiet() {
-        oldLog = Log.setSink(line -> { });
-        oldMetrics = Metrics.setSink(line -> { });
+        capture = LogCapture.start();
     }
 
     @AfterEach
     void restore() {
-        Log.setSink(oldLog);
-        Metrics.setSink(oldMetrics);
+        capture.close();
     }
 
     @AfterAll

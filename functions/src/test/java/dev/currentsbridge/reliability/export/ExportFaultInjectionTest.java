@@ -1,10 +1,9 @@
 package dev.currentsbridge.reliability.export;
 
+import dev.currentsbridge.testing.LogCapture;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.currentsbridge.common.config.Env;
-import dev.currentsbridge.common.log.Log;
-import dev.currentsbridge.common.log.Metrics;
 import dev.currentsbridge.export.ExportHandler;
 import dev.currentsbridge.export.adapter.ExportPorts;
 import dev.currentsbridge.reliability.FuzzStats;
@@ -20,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,20 +34,18 @@ import org.junit.jupiter.api.Test;
 class ExportFaultInjectionTest {
 
     static final FuzzStats STATS = new FuzzStats("export");
-    private final List<String> emf = new CopyOnWriteArrayList<>();
-    private Consumer<String> oldLog;
-    private Consumer<String> oldMetrics;
+    private List<String> emf;
+    private LogCapture capture;
 
     @BeforeEach
     void capture() {
-        oldLog = Log.setSink(line -> { });
-        oldMetrics = Metrics.setSink(emf::add);
+        capture = LogCapture.start();
+        emf = capture.metrics();
     }
 
     @AfterEach
     void restore() {
-        Log.setSink(oldLog);
-        Metrics.setSink(oldMetrics);
+        capture.close();
     }
 
     @AfterAll

@@ -1,5 +1,6 @@
 package dev.currentsbridge.reliability.export;
 
+import dev.currentsbridge.testing.LogCapture;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,8 +9,6 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.currentsbridge.common.config.Env;
 import dev.currentsbridge.common.json.Json;
-import dev.currentsbridge.common.log.Log;
-import dev.currentsbridge.common.log.Metrics;
 import dev.currentsbridge.export.ExportHandler;
 import dev.currentsbridge.export.adapter.ExportPorts;
 import dev.currentsbridge.export.domain.delivery.RejectedEvent;
@@ -34,7 +33,6 @@ import java.util.Random;
 import java.util.SplittableRandom;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -58,23 +56,21 @@ class ExportLoopbackFaultInjectionTest {
     private static final S3Stub S3 = S3Stub.start();
     private static final MixpanelFake MIXPANEL = MixpanelFake.start();
 
-    private final List<String> emf = new CopyOnWriteArrayList<>();
+    private List<String> emf;
     /** A slow answer longer than the request timeout is queued: give the invocation a short deadline. */
     private static boolean slowQueued;
     private static int schedules;
-    private Consumer<String> oldLog;
-    private Consumer<String> oldMetrics;
+    private LogCapture capture;
 
     @BeforeEach
     void capture() {
-        oldLog = Log.setSink(line -> { });
-        oldMetrics = Metrics.setSink(emf::add);
+        capture = LogCapture.start();
+        emf = capture.metrics();
     }
 
     @AfterEach
     void restore() {
-        Log.setSink(oldLog);
-        Metrics.setSink(oldMetrics);
+        capture.close();
     }
 
     @AfterAll

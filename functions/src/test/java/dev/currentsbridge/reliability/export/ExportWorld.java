@@ -197,7 +197,7 @@ final class ExportWorld {
         assertTrue(ids.containsAll(failed), "batchItemFailures name messages of this batch");
         // the ledger of the invocation adds up
         assertEquals(emfBefore + 1, emf.size(), "one EMF line per invocation");
-        Map<String, Double> metrics = emf(emf.get(emf.size() - 1));
+        Map<String, Double> metrics = dev.currentsbridge.testing.LogCapture.parseEmf(emf.get(emf.size() - 1));
         long received = metric(metrics, "EventsReceived");
         assertEquals(received, metric(metrics, "EventsExported") + metric(metrics, "EventsSkipped")
                 + metric(metrics, "EventsRejected") + metric(metrics, "EventsReturned"), "ledger adds up: " + metrics);
@@ -217,20 +217,6 @@ final class ExportWorld {
 
     private static long metric(Map<String, Double> m, String name) {
         return Math.round(m.getOrDefault(name, 0.0));
-    }
-
-    private static Map<String, Double> emf(String line) {
-        try {
-            JsonNode n = Json.MAPPER.readTree(line);
-            Map<String, Double> m = new HashMap<>();
-            for (JsonNode def : n.path("_aws").path("CloudWatchMetrics").get(0).path("Metrics")) {
-                String name = def.path("Name").asText();
-                m.put(name, n.path(name).asDouble());
-            }
-            return m;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     // ---- invariants -------------------------------------------------------------------------------------------

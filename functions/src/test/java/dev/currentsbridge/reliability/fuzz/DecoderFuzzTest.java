@@ -9,7 +9,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.currentsbridge.common.json.Json;
 import dev.currentsbridge.export.domain.CurrentsEvent;
-import dev.currentsbridge.export.domain.CurrentsFixtures;
+import dev.currentsbridge.export.domain.CurrentsSamples;
 import dev.currentsbridge.export.domain.decode.AvroEventReader;
 import dev.currentsbridge.export.domain.decode.CurrentsJsonDecoder;
 import dev.currentsbridge.export.domain.decode.DecodeFailure;
@@ -53,11 +53,11 @@ class DecoderFuzzTest {
 
     private final CurrentsJsonDecoder decoder = new CurrentsJsonDecoder();
     private final EventMapper mapper = new EventMapper(MappingConfig.parse("all", null));
-    private final List<String> types = CurrentsFixtures.sampleTypes();
+    private final List<String> types = CurrentsSamples.sampleTypes();
     private final Map<String, JsonNode> samples = new HashMap<>();
 
     private JsonNode sample(String type) {
-        return samples.computeIfAbsent(type, CurrentsFixtures::storageSample);
+        return samples.computeIfAbsent(type, CurrentsSamples::storageSample);
     }
 
     @AfterAll
@@ -77,13 +77,13 @@ class DecoderFuzzTest {
 
     @Test
     void httpBatchMutations() {
-        JsonNode batch = CurrentsFixtures.readJson(CurrentsFixtures.samplesDir().resolve("http-batch-mixed.json"));
+        JsonNode batch = CurrentsSamples.readJson(CurrentsSamples.samplesDir().resolve("http-batch-mixed.json"));
         RandomCases.forAll("HTTP batch mutations", Tries.scaled(600), 0x4770B47CL, r -> {
             JsonNode base = batch;
             if (r.nextInt(3) == 0) { // a batch built from random samples in HTTP form
                 var events = Json.MAPPER.createArrayNode();
                 for (int i = 1 + r.nextInt(10); i > 0; i--) {
-                    events.add(CurrentsFixtures.toHttpForm(sample(RandomCases.oneOf(r, types))));
+                    events.add(CurrentsSamples.toHttpForm(sample(RandomCases.oneOf(r, types))));
                 }
                 base = Json.MAPPER.createObjectNode().set("events", events);
             }
@@ -105,17 +105,17 @@ class DecoderFuzzTest {
 
     @Test
     void avroByteMutations() {
-        List<String> avroTypes = types.stream().filter(t -> CurrentsFixtures.storageTypes().contains(t)).toList();
+        List<String> avroTypes = types.stream().filter(t -> CurrentsSamples.storageTypes().contains(t)).toList();
         assertFalse(avroTypes.isEmpty(), "some sample types have Avro schemas");
         RandomCases.forAll("Avro byte mutations", Tries.scaled(1200), 0xA7B0L, r -> {
             String type = RandomCases.oneOf(r, avroTypes);
-            Schema schema = CurrentsFixtures.writerSchema(type, r.nextBoolean(), r.nextBoolean());
+            Schema schema = CurrentsSamples.writerSchema(type, r.nextBoolean(), r.nextBoolean());
             JsonNode sample = sample(type);
             int n = 1 + r.nextInt(40);
             List<GenericRecord> records = java.util.stream.IntStream.range(0, n)
-                    .mapToObj(i -> CurrentsFixtures.toRecord(schema, sample)).toList();
+                    .mapToObj(i -> CurrentsSamples.toRecord(schema, sample)).toList();
             CodecFactory codec = r.nextBoolean() ? CodecFactory.nullCodec() : CodecFactory.deflateCodec(1);
-            byte[] file = CurrentsFixtures.avroFile(schema, records, codec);
+            byte[] file = CurrentsSamples.avroFile(schema, records, codec);
             byte[] input = r.nextInt(10) == 0 ? file : Mutations.mutateBytes(r, file, 4);
             readAvro(input, r.nextBoolean() ? type : null, input == file ? n : -1);
         });
@@ -146,8 +146,8 @@ class DecoderFuzzTest {
     @Test
     void avroFilesNamingAnyCodec() {
         String type = "users.messages.email.Open";
-        Schema schema = CurrentsFixtures.writerSchema(type, false, false);
-        byte[] file = CurrentsFixtures.avroFile(schema, List.of(CurrentsFixtures.toRecord(schema, sample(type))),
+        Schema schema = CurrentsSamples.writerSchema(type, false, false);
+        byte[] file = CurrentsSamples.avroFile(schema, List.of(CurrentsSamples.toRecord(schema, sample(type))),
                 CodecFactory.deflateCodec(1));
         for (String codec : List.of("deflate", "null", "snappy", "bzip2", "xz", "zstandard", "lzo", "", "DEFLATE")) {
             readAvro(withCodecName(file, codec), null, codec.equals("deflate") ? 1 : -1);
@@ -226,7 +226,7 @@ class DecoderFuzzTest {
         if (node == null) {
             return;
         }
-        CurrentsFixtures.CollectingSink sink = new CurrentsFixtures.CollectingSink();
+        CurrentsSamples.CollectingSink sink = new CurrentsSamples.CollectingSink();
         decoder.decodeStorage(node, hint, sink);
         assertEquals(1, sink.accepted.size() + sink.rejected.size(), "a storage event is accepted or rejected once");
         sink.rejected.forEach(f -> assertEquals(-1, f.index()));
@@ -239,7 +239,7 @@ class DecoderFuzzTest {
         if (node == null) {
             return;
         }
-        CurrentsFixtures.CollectingSink sink = new CurrentsFixtures.CollectingSink();
+        CurrentsSamples.CollectingSink sink = new CurrentsSamples.CollectingSink();
         try {
             decoder.decodeHttpBatch(node, sink);
         } catch (MalformedInputException e) {
@@ -260,7 +260,7 @@ class DecoderFuzzTest {
 
     void readAvro(byte[] input, String typeFromKey, long expectRecords) {
         STATS.count("inputs");
-        CurrentsFixtures.CollectingSink sink = new CurrentsFixtures.CollectingSink();
+        CurrentsSamples.CollectingSink sink = new CurrentsSamples.CollectingSink();
         long read;
         try {
             read = new AvroEventReader().read(new ByteArrayInputStream(input), typeFromKey, sink);
@@ -283,7 +283,7 @@ class DecoderFuzzTest {
         mapAll(sink);
     }
 
-    private void mapAll(CurrentsFixtures.CollectingSink sink) {
+    private void mapAll(CurrentsSamples.CollectingSink sink) {
         sink.rejected.forEach(f -> {
             assertReason(f.reason());
             STATS.count("rejected: " + f.reason().replaceAll("\\d+", "N"));

@@ -1,5 +1,6 @@
 package dev.currentsbridge.reliability.fuzz;
 
+import dev.currentsbridge.testing.LogCapture;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,8 +10,6 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.currentsbridge.common.config.Env;
 import dev.currentsbridge.common.json.Json;
-import dev.currentsbridge.common.log.Log;
-import dev.currentsbridge.common.log.Metrics;
 import dev.currentsbridge.export.ExportHandler;
 import dev.currentsbridge.export.adapter.ExportPorts;
 import dev.currentsbridge.export.domain.delivery.RejectedEvent;
@@ -34,7 +33,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.apache.avro.file.CodecFactory;
 import org.junit.jupiter.api.AfterAll;
@@ -52,21 +50,20 @@ import org.junit.jupiter.api.Test;
 class ExportHandlerFuzzTest {
 
     static final FuzzStats STATS = new FuzzStats("export-handler-fuzz");
-    private final List<String> emf = new CopyOnWriteArrayList<>();
-    private final List<String> logs = new CopyOnWriteArrayList<>();
-    private Consumer<String> oldLog;
-    private Consumer<String> oldMetrics;
+    private List<String> emf;
+    private List<String> logs;
+    private LogCapture capture;
 
     @BeforeEach
     void capture() {
-        oldLog = Log.setSink(logs::add);
-        oldMetrics = Metrics.setSink(emf::add);
+        capture = LogCapture.start();
+        emf = capture.metrics();
+        logs = capture.logs();
     }
 
     @AfterEach
     void restore() {
-        Log.setSink(oldLog);
-        Metrics.setSink(oldMetrics);
+        capture.close();
     }
 
     @AfterAll
@@ -154,7 +151,7 @@ class ExportHandlerFuzzTest {
                 CurrentsFixtures.s3Notification("currents-bucket", key),
                 CurrentsFixtures.snsWrapped(CurrentsFixtures.s3Notification("currents-bucket", key)),
                 CurrentsFixtures.eventBridgeObjectCreated("currents-bucket", key)));
-        Path dir = dev.currentsbridge.export.domain.CurrentsFixtures.samplesDir().resolveSibling("sqs");
+        Path dir = dev.currentsbridge.export.domain.CurrentsSamples.samplesDir().resolveSibling("sqs");
         try (Stream<Path> files = Files.list(dir)) {
             for (Path f : files.sorted().toList()) {
                 for (JsonNode rec : Json.MAPPER.readTree(f.toFile()).path("Records")) {

@@ -11,7 +11,7 @@ import dev.currentsbridge.cohorts.CohortApiHandler;
 import dev.currentsbridge.cohorts.adapter.CohortStores;
 import dev.currentsbridge.common.config.Env;
 import dev.currentsbridge.common.json.Json;
-import dev.currentsbridge.export.domain.CurrentsFixtures;
+import dev.currentsbridge.export.domain.CurrentsSamples;
 import dev.currentsbridge.export.domain.decode.AvroEventReader;
 import dev.currentsbridge.export.domain.decode.MalformedInputException;
 import dev.currentsbridge.testing.ManualClock;
@@ -29,7 +29,7 @@ class RegressionFixturesTest {
         List<Path> files = Corpus.files("regressions/avro");
         assertEquals(3, files.size());
         for (Path f : files) {
-            CurrentsFixtures.CollectingSink sink = new CurrentsFixtures.CollectingSink();
+            CurrentsSamples.CollectingSink sink = new CurrentsSamples.CollectingSink();
             MalformedInputException e = assertThrows(MalformedInputException.class,
                     () -> new AvroEventReader().read(new ByteArrayInputStream(Corpus.bytes(f)), null, sink), f.toString());
             assertTrue(e.getMessage().startsWith("unsupported Avro codec"), e.getMessage());

@@ -1,9 +1,10 @@
 package dev.currentsbridge.export.domain.decode;
 
+import dev.currentsbridge.testing.CountingInputStream;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.currentsbridge.export.domain.CurrentsEvent;
-import dev.currentsbridge.export.domain.CurrentsFixtures;
-import dev.currentsbridge.export.domain.CurrentsFixtures.CollectingSink;
+import dev.currentsbridge.export.domain.CurrentsSamples;
+import dev.currentsbridge.export.domain.CurrentsSamples.CollectingSink;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.file.CodecFactory;
@@ -19,7 +20,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -58,7 +58,7 @@ class AvroEventReaderTest {
         record.put("time", 1764300000);
         record.put("app_id", "app");
         CollectingSink sink = new CollectingSink();
-        reader.read(new ByteArrayInputStream(CurrentsFixtures.avroFile(schema, List.of(record), CodecFactory.nullCodec())), null, sink);
+        reader.read(new ByteArrayInputStream(CurrentsSamples.avroFile(schema, List.of(record), CodecFactory.nullCodec())), null, sink);
         CurrentsEvent event = sink.accepted.getFirst();
         assertEquals("users.behaviors.Uninstall", event.type());
         assertNull(event.externalUserId());
@@ -79,7 +79,7 @@ class AvroEventReaderTest {
             records.add(r);
         }
         CollectingSink sink = new CollectingSink();
-        long read = reader.read(new ByteArrayInputStream(CurrentsFixtures.avroFile(schema, records, CodecFactory.deflateCodec(1))), null, sink);
+        long read = reader.read(new ByteArrayInputStream(CurrentsSamples.avroFile(schema, records, CodecFactory.deflateCodec(1))), null, sink);
         assertEquals(4, read);
         assertEquals(List.of("a", "d"), sink.accepted.stream().map(CurrentsEvent::id).toList());
         assertEquals(List.of(1L, 2L), sink.rejected.stream().map(DecodeFailure::index).toList());
@@ -124,7 +124,7 @@ class AvroEventReaderTest {
         CollectingSink sink = new CollectingSink();
         // Avro checks block sizes against what a ByteArrayInputStream holds; other streams (S3) hit the end
         InputStream in = new ByteArrayInputStream(Arrays.copyOf(whole, cut));
-        long read = reader.read(byteArray ? in : new CountingStream(in), null, sink);
+        long read = reader.read(byteArray ? in : new CountingInputStream(in), null, sink);
         assertEquals(20, read);
         assertEquals(20, sink.accepted.size());
         DecodeFailure loss = sink.rejected.getFirst();
@@ -170,9 +170,9 @@ class AvroEventReaderTest {
 
     @Test
     void aHundredThousandRecordsStreamWithoutReadingTheWholeFileFirst(@TempDir Path dir) throws Exception {
-        Schema schema = CurrentsFixtures.writerSchema(TYPE, false, false);
-        ObjectNode sample = CurrentsFixtures.storageSample(TYPE);
-        GenericRecord record = CurrentsFixtures.toRecord(schema, sample);
+        Schema schema = CurrentsSamples.writerSchema(TYPE, false, false);
+        ObjectNode sample = CurrentsSamples.storageSample(TYPE);
+        GenericRecord record = CurrentsSamples.toRecord(schema, sample);
         Path path = dir.resolve("big.avro");
         try (DataFileWriter<GenericRecord> writer = new DataFileWriter<>(new GenericDatumWriter<GenericRecord>(schema))) {
             writer.setCodec(CodecFactory.deflateCodec(1));
@@ -185,12 +185,12 @@ class AvroEventReaderTest {
         long size = Files.size(path);
         long[] bytesReadAtFirstEvent = {-1};
         long[] count = {0};
-        try (CountingStream in = new CountingStream(Files.newInputStream(path))) {
+        try (CountingInputStream in = new CountingInputStream(Files.newInputStream(path))) {
             long read = reader.read(in, null, new EventSink() {
                 @Override
                 public void accept(CurrentsEvent event) {
                     if (count[0]++ == 0) {
-                        bytesReadAtFirstEvent[0] = in.count;
+                        bytesReadAtFirstEvent[0] = in.count();
                     }
                 }
 
@@ -201,7 +201,7 @@ class AvroEventReaderTest {
             });
             assertEquals(100_000, read);
             assertEquals(100_000, count[0]);
-            assertEquals(size, in.count, "the whole file was read in the end");
+            assertEquals(size, in.count(), "the whole file was read in the end");
         }
         assertTrue(bytesReadAtFirstEvent[0] < size / 4,
                 "the first event came after " + bytesReadAtFirstEvent[0] + " of " + size + " bytes");
@@ -228,15 +228,15 @@ class AvroEventReaderTest {
 
     /** A file of {@code n} records of {@link #TYPE}, with a block boundary after every 10 records. */
     private static byte[] file(int n, CodecFactory codec, List<Long> blockEnds) throws IOException {
-        Schema schema = CurrentsFixtures.writerSchema(TYPE, false, false);
-        ObjectNode sample = CurrentsFixtures.storageSample(TYPE);
+        Schema schema = CurrentsSamples.writerSchema(TYPE, false, false);
+        ObjectNode sample = CurrentsSamples.storageSample(TYPE);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (DataFileWriter<GenericRecord> writer = new DataFileWriter<>(new GenericDatumWriter<GenericRecord>(schema))) {
             writer.setCodec(codec);
             writer.create(schema, out);
             for (int i = 0; i < n; i++) {
                 sample.put("id", "evt-" + i);
-                writer.append(CurrentsFixtures.toRecord(schema, sample));
+                writer.append(CurrentsSamples.toRecord(schema, sample));
                 if (i % 10 == 9) {
                     long end = writer.sync();
                     if (blockEnds != null) {
@@ -248,29 +248,4 @@ class AvroEventReaderTest {
         return out.toByteArray();
     }
 
-    private static final class CountingStream extends FilterInputStream {
-        long count;
-
-        CountingStream(InputStream in) {
-            super(in);
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = super.read();
-            if (b >= 0) {
-                count++;
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, len);
-            if (n > 0) {
-                count += n;
-            }
-            return n;
-        }
-    }
 }

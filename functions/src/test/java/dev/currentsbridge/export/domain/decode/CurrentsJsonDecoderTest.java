@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.currentsbridge.common.json.Json;
 import dev.currentsbridge.export.domain.CurrentsEvent;
-import dev.currentsbridge.export.domain.CurrentsFixtures;
-import dev.currentsbridge.export.domain.CurrentsFixtures.CollectingSink;
+import dev.currentsbridge.export.domain.CurrentsSamples;
+import dev.currentsbridge.export.domain.CurrentsSamples.CollectingSink;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -30,7 +30,7 @@ class CurrentsJsonDecoderTest {
 
     @Test
     void storageEventKeepsEveryOtherFieldAndDropsNulls() {
-        ObjectNode sample = CurrentsFixtures.storageSample("users.messages.email.Click");
+        ObjectNode sample = CurrentsSamples.storageSample("users.messages.email.Click");
         CollectingSink sink = new CollectingSink();
         decoder.decodeStorage(sample, null, sink);
         CurrentsEvent event = sink.accepted.getFirst();
@@ -108,7 +108,7 @@ class CurrentsJsonDecoderTest {
 
     @Test
     void httpSampleBatchDecodesAllThreeEvents() throws Exception {
-        JsonNode batch = CurrentsFixtures.readJson(CurrentsFixtures.samplesDir().resolve("http-batch-mixed.json"));
+        JsonNode batch = CurrentsSamples.readJson(CurrentsSamples.samplesDir().resolve("http-batch-mixed.json"));
         assertTrue(CurrentsJsonDecoder.looksLikeHttpBatch(batch));
         assertFalse(CurrentsJsonDecoder.looksLikeStorageEvent(batch));
         CollectingSink sink = new CollectingSink();
@@ -166,10 +166,10 @@ class CurrentsJsonDecoderTest {
 
     @Test
     void classifierHelpersTellTheFormsApart() throws Exception {
-        ObjectNode storage = CurrentsFixtures.storageSample("users.behaviors.CustomEvent");
+        ObjectNode storage = CurrentsSamples.storageSample("users.behaviors.CustomEvent");
         assertTrue(CurrentsJsonDecoder.looksLikeStorageEvent(storage));
         assertFalse(CurrentsJsonDecoder.looksLikeHttpBatch(storage));
-        assertFalse(CurrentsJsonDecoder.looksLikeStorageEvent(CurrentsFixtures.toHttpForm(storage)));
+        assertFalse(CurrentsJsonDecoder.looksLikeStorageEvent(CurrentsSamples.toHttpForm(storage)));
         assertFalse(CurrentsJsonDecoder.looksLikeStorageEvent(json("{\"id\":\"a\"}")));
         assertFalse(CurrentsJsonDecoder.looksLikeStorageEvent(json("[{\"id\":\"a\",\"time\":1}]")));
         assertFalse(CurrentsJsonDecoder.looksLikeStorageEvent(null));

@@ -1,6 +1,6 @@
 package dev.currentsbridge.export.domain.mapping;
 
-import dev.currentsbridge.export.domain.CurrentsFixtures;
+import dev.currentsbridge.export.domain.CurrentsSamples;
 import org.junit.jupiter.api.Test;
 
 import java.io.StringReader;
@@ -24,7 +24,7 @@ class MappingTableTest {
 
     @Test
     void everyTypeOfTheSpecHasOneRow() {
-        assertEquals(CurrentsFixtures.storageTypes(), Set.copyOf(table.allTypes()));
+        assertEquals(CurrentsSamples.storageTypes(), Set.copyOf(table.allTypes()));
         assertEquals(102, table.rows().size());
     }
 
@@ -67,7 +67,7 @@ class MappingTableTest {
             if (row.selectedByDefault()) {
                 continue;
             }
-            List<String> expected = CurrentsFixtures.storageFields(row.currentsType()).stream().map(f -> f[0])
+            List<String> expected = CurrentsSamples.storageFields(row.currentsType()).stream().map(f -> f[0])
                     .filter(f -> !Set.of("id", "time", "external_user_id").contains(f)).toList();
             assertEquals(expected, properties(row.currentsType()), row.currentsType());
         }

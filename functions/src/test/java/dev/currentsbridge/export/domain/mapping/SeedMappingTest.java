@@ -3,8 +3,8 @@ package dev.currentsbridge.export.domain.mapping;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.currentsbridge.common.json.Json;
 import dev.currentsbridge.export.domain.CurrentsEvent;
-import dev.currentsbridge.export.domain.CurrentsFixtures;
-import dev.currentsbridge.export.domain.CurrentsFixtures.CollectingSink;
+import dev.currentsbridge.export.domain.CurrentsSamples;
+import dev.currentsbridge.export.domain.CurrentsSamples.CollectingSink;
 import dev.currentsbridge.export.domain.decode.CurrentsJsonDecoder;
 import dev.currentsbridge.export.domain.mapping.MappingResult.Mapped;
 import org.junit.jupiter.api.Test;
@@ -46,7 +46,7 @@ class SeedMappingTest {
     @MethodSource("seedTypes")
     void sampleMapsToTheExpectedMixpanelEvent(String type) throws Exception {
         Mapped mapped = mapSample(type);
-        String expected = CurrentsFixtures.resourceText("/expected-mixpanel/" + type + ".json").strip();
+        String expected = CurrentsSamples.resourceText("/expected-mixpanel/" + type + ".json").strip();
         assertEquals(expected, new String(mapped.json(), StandardCharsets.UTF_8));
         JsonNode tree = Json.MAPPER.readTree(mapped.json());
         assertEquals(tree.path("event").asText(), mapped.eventName());
@@ -56,7 +56,7 @@ class SeedMappingTest {
     @ParameterizedTest
     @MethodSource("seedTypes")
     void nullFieldsAreLeftOutAndTheFixedPropertiesComeFirst(String type) throws Exception {
-        JsonNode sample = CurrentsFixtures.storageSample(type);
+        JsonNode sample = CurrentsSamples.storageSample(type);
         JsonNode properties = Json.MAPPER.readTree(mapSample(type).json()).get("properties");
         List<String> names = iterable(properties.fieldNames());
         assertEquals(List.of("time", "distinct_id", "$insert_id", "ip"), names.subList(0, 4));
@@ -75,7 +75,7 @@ class SeedMappingTest {
         assertEquals("premium_monthly", purchase.get("productId").asText());
         assertFalse(purchase.has("product_id"));
         JsonNode card = Json.MAPPER.readTree(mapSample("users.messages.contentcard.Send").json()).get("properties");
-        assertEquals(CurrentsFixtures.storageSample("users.messages.contentcard.Send").get("content_card_id").asText(),
+        assertEquals(CurrentsSamples.storageSample("users.messages.contentcard.Send").get("content_card_id").asText(),
                 card.get("card_id").asText());
         assertFalse(card.has("content_card_id"));
     }
@@ -102,7 +102,7 @@ class SeedMappingTest {
 
     static Mapped mapSample(String type) {
         CollectingSink sink = new CollectingSink();
-        new CurrentsJsonDecoder().decodeStorage(CurrentsFixtures.storageSample(type), null, sink);
+        new CurrentsJsonDecoder().decodeStorage(CurrentsSamples.storageSample(type), null, sink);
         assertEquals(List.of(), sink.rejected);
         CurrentsEvent event = sink.accepted.getFirst();
         assertEquals(type, event.type());

@@ -32,13 +32,13 @@ import java.util.stream.Stream;
  * Test fixtures for the export domain: the sample Currents events of {@code events-samples/currents/}, their
  * HTTP-connector and Avro forms, and Avro writer schemas built from the spec's storage fields (section C).
  */
-public final class CurrentsFixtures {
+public final class CurrentsSamples {
 
     /** Fields the HTTP connector carries under {@code user} rather than {@code properties}. */
     private static final Set<String> HTTP_USER_FIELDS = Set.of("user_id", "external_user_id", "device_id", "timezone");
     private static final Map<String, List<String[]>> STORAGE_FIELDS = loadStorageFields();
 
-    private CurrentsFixtures() {
+    private CurrentsSamples() {
     }
 
     public static Path samplesDir() {
@@ -79,7 +79,7 @@ public final class CurrentsFixtures {
     }
 
     public static String resourceText(String name) {
-        try (InputStream in = CurrentsFixtures.class.getResourceAsStream(name)) {
+        try (InputStream in = CurrentsSamples.class.getResourceAsStream(name)) {
             if (in == null) {
                 throw new IllegalStateException("test resource missing: " + name);
             }
