@@ -79,7 +79,7 @@ public final class Inputs {
                 }
                 String key = o.key();
                 inputs.add(new Input("s3://" + bucket + "/" + key, key, o.size(),
-                        () -> s3.getObject(b -> b.bucket(bucket).key(key))));
+                        () -> openObject(s3, bucket, key)));
             }
         } catch (SdkException e) {
             throw new CliException("cannot list " + uri + ": " + firstLine(e.getMessage()));
@@ -88,6 +88,15 @@ public final class Inputs {
             throw new CliException("no objects under " + uri);
         }
         return inputs;
+    }
+
+    /** An S3 failure while opening one object is that file's read error (counted), not a crash of the run. */
+    private static java.io.InputStream openObject(S3Client s3, String bucket, String key) throws IOException {
+        try {
+            return s3.getObject(b -> b.bucket(bucket).key(key));
+        } catch (SdkException e) {
+            throw new IOException("s3 GetObject failed: " + firstLine(e.getMessage()), e);
+        }
     }
 
     private static String firstLine(String s) {
