@@ -13,8 +13,6 @@ import dev.currentsbridge.common.aws.AwsClients;
 import dev.currentsbridge.common.config.Env;
 import dev.currentsbridge.common.http.SharedHttpClient;
 import dev.currentsbridge.common.log.Metrics;
-import dev.currentsbridge.common.secrets.CachingSecretSource;
-import dev.currentsbridge.common.secrets.SecretsManagerSecretSource;
 import dev.currentsbridge.common.time.Deadline;
 import dev.currentsbridge.common.time.Sleeper;
 import java.net.URI;
@@ -39,7 +37,7 @@ public final class CohortRefreshHandler implements RequestHandler<ScheduledEvent
     private CohortRefreshHandler(Env env, AwsClients aws) {
         this(CohortStores.dynamo(aws.dynamoDb(), env.required("TABLE_NAME")),
                 new BrazeHttpClient(SharedHttpClient.get(), URI.create(env.required("BRAZE_REST_ENDPOINT")),
-                        new CachingSecretSource(new SecretsManagerSecretSource(aws.secretsManager())),
+                        aws.secrets(env.required("BRAZE_API_KEY_SECRET_ID")),
                         env.required("BRAZE_API_KEY_SECRET_ID")),
                 env, Clock.systemUTC(), Sleeper.REAL);
     }
@@ -74,7 +72,7 @@ public final class CohortRefreshHandler implements RequestHandler<ScheduledEvent
         // Warm the request encoding without sending anything to Braze or reading the table.
         BrazeHttpClient.body(List.of(new BrazeUsers.AttributeUpdate(
                 dev.currentsbridge.cohorts.domain.MemberRef.externalId("priming"), "priming", List.of("a"), List.of("b"))));
-        dev.currentsbridge.common.aws.SdkPriming.primeSecretsManager();
+        dev.currentsbridge.common.aws.SdkPriming.primeDynamoDb();
         dev.currentsbridge.common.http.HttpPriming.primePost();
     }
 

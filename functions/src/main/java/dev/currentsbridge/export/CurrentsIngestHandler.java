@@ -11,10 +11,8 @@ import dev.currentsbridge.common.config.Env;
 import dev.currentsbridge.common.json.Json;
 import dev.currentsbridge.common.log.Log;
 import dev.currentsbridge.common.log.Metrics;
-import dev.currentsbridge.common.secrets.CachingSecretSource;
 import dev.currentsbridge.common.secrets.SecretSource;
 import dev.currentsbridge.common.secrets.SecretUnavailableException;
-import dev.currentsbridge.common.secrets.SecretsManagerSecretSource;
 import dev.currentsbridge.export.adapter.SqsExportQueue;
 import dev.currentsbridge.export.domain.input.HttpBatchSplitter;
 import dev.currentsbridge.export.port.ExportQueue;
@@ -64,7 +62,7 @@ public final class CurrentsIngestHandler implements RequestHandler<APIGatewayV2H
 
     private CurrentsIngestHandler(Env env, AwsClients aws) {
         this(new SqsExportQueue(aws.sqs(), env.required("EXPORT_QUEUE_URL")),
-                new CachingSecretSource(new SecretsManagerSecretSource(aws.secretsManager())), env);
+                aws.secrets(env.required("CURRENTS_TOKEN_SECRET_ID")), env);
     }
 
     public CurrentsIngestHandler(ExportQueue queue, SecretSource secrets, Env env) {
@@ -238,7 +236,9 @@ public final class CurrentsIngestHandler implements RequestHandler<APIGatewayV2H
     public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
         queue.warmUp();
         constantTimeEquals("warm", "up");
-        dev.currentsbridge.common.aws.SdkPriming.primeSecretsManager();
+        secrets.warmUp();
+        dev.currentsbridge.common.aws.SdkPriming.primeSqs();
+        dev.currentsbridge.common.http.HttpPriming.primePost();
         try {
             Json.MAPPER.readTree("{\"events\":[{\"id\":\"warm\"}]}");
         } catch (JacksonException e) {

@@ -128,10 +128,10 @@ public final class ExportHandler implements RequestHandler<SQSEvent, SQSBatchRes
         ports.mixpanel().warmUp();
         ports.rejects().warmUp();
         ports.objects().warmUp();
-        // The two request paths of the first batch, without traffic: the SDK pipeline of GetSecretValue (canned
-        // in-memory answer) and a gzip POST on the shared HTTP client (loopback, connection closed).
-        dev.currentsbridge.common.aws.SdkPriming.primeSecretsManager();
+        // The request paths, without traffic: a gzip POST on the shared HTTP client (loopback, connection closed;
+        // the Mixpanel and the secret requests), and the SDK pipeline of the rejects queue (canned in-memory answer).
         dev.currentsbridge.common.http.HttpPriming.primePost();
+        dev.currentsbridge.common.aws.SdkPriming.primeSqs();
         LOG.info("export function primed for snapshot");
     }
 

@@ -9,8 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.currentsbridge.common.config.Env;
 import dev.currentsbridge.common.json.Json;
-import dev.currentsbridge.common.secrets.CachingSecretSource;
-import dev.currentsbridge.common.secrets.SecretsManagerSecretSource;
 import dev.currentsbridge.export.adapter.SqsExportQueue;
 import dev.currentsbridge.testing.CurrentsFixtures;
 import dev.currentsbridge.testing.TestAws;
@@ -53,7 +51,7 @@ class CurrentsIngestHandlerTest {
         Env env = Env.of(Map.of("CURRENTS_TOKEN_SECRET_ID", TOKEN_SECRET, "EXPORT_QUEUE_URL", queueUrl));
         Env aws = h.env(Map.of());
         return new CurrentsIngestHandler(new SqsExportQueue(TestAws.clients(aws).sqs(), queueUrl),
-                new CachingSecretSource(new SecretsManagerSecretSource(TestAws.clients(aws).secretsManager())), env);
+                TestAws.clients(aws).secrets(TOKEN_SECRET), env);
     }
 
     private static APIGatewayV2HTTPEvent post(String authorization, String body) {

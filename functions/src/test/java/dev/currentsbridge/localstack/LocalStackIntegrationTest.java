@@ -125,7 +125,7 @@ class LocalStackIntegrationTest {
         dynamo.updateTimeToLive(b -> b.tableName(table).timeToLiveSpecification(
                 TimeToLiveSpecification.builder().attributeName("expires_at").enabled(true).build()));
 
-        SecretsManagerClient secrets = aws.secretsManager();
+        SecretsManagerClient secrets = aws.configureBuilder(SecretsManagerClient.builder(), "SECRETS_MANAGER").build();
         String mixpanelSecret = secrets.createSecret(b -> b.name("currents-bridge/mixpanel")
                 .secretString("{\"project_token\":\"local-project-token\"}")).arn();
         String tokenSecret = secrets.createSecret(b -> b.name("currents-bridge/currents-token")

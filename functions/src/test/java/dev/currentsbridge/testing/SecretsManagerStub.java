@@ -17,7 +17,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Secrets Manager on loopback, speaking the AWS JSON 1.1 protocol the SDK uses:
  * {@code POST /} with {@code X-Amz-Target: secretsmanager.GetSecretValue} and {@code {"SecretId": ...}}.
  * Secrets are found by name or by an ARN ending in {@code :secret:<name>} (optionally with the random suffix).
- * Unknown ids answer 400 {@code ResourceNotFoundException}; {@link #failNext} injects errors.
+ * Unknown ids answer 400 {@code ResourceNotFoundException}; {@link #failNext} injects errors. Every request must be
+ * SigV4-signed by a known key ({@link TestAws#CREDENTIALS} unless {@link #acceptKey} adds others), else it gets
+ * AWS's 400 {@code UnrecognizedClientException} / {@code InvalidSignatureException} /
+ * {@code MissingAuthenticationTokenException}.
  */
 public final class SecretsManagerStub implements AutoCloseable {
 
@@ -29,6 +32,9 @@ public final class SecretsManagerStub implements AutoCloseable {
     private final Deque<int[]> faults = new ArrayDeque<>();
     private final Deque<String> faultTypes = new ArrayDeque<>();
     private final AtomicInteger requests = new AtomicInteger();
+    private final Map<String, String> knownKeys = new ConcurrentHashMap<>(Map.of("test", "test"));
+    private final SigV4Verifier signatures = new SigV4Verifier("secretsmanager", knownKeys);
+    private final AtomicInteger rejectedSignatures = new AtomicInteger();
     private final LoopbackHttpServer server;
 
     private SecretsManagerStub() {
@@ -41,6 +47,17 @@ public final class SecretsManagerStub implements AutoCloseable {
 
     public URI endpoint() {
         return server.uri();
+    }
+
+    /** Accepts requests signed with this access key id and secret key (besides the test credentials). */
+    public SecretsManagerStub acceptKey(String accessKeyId, String secretKey) {
+        knownKeys.put(accessKeyId, secretKey);
+        return this;
+    }
+
+    /** Requests refused for their signature (missing, unknown key, mismatch). */
+    public int rejectedSignatures() {
+        return rejectedSignatures.get();
     }
 
     /** Creates or replaces a secret (a new version). */
@@ -83,7 +100,20 @@ public final class SecretsManagerStub implements AutoCloseable {
     private void handle(HttpExchange ex) throws IOException {
         requests.incrementAndGet();
         String target = ex.getRequestHeaders().getFirst("X-Amz-Target");
-        JsonNode body = Json.MAPPER.readTree(ex.getRequestBody().readAllBytes());
+        byte[] raw = ex.getRequestBody().readAllBytes();
+        SigV4Verifier.Outcome signature = signatures.check(ex, raw);
+        if (signature != SigV4Verifier.Outcome.VALID) {
+            rejectedSignatures.incrementAndGet();
+            switch (signature) {
+                case MISSING -> error(ex, 400, "MissingAuthenticationTokenException", "Missing Authentication Token");
+                case UNKNOWN_KEY -> error(ex, 400, "UnrecognizedClientException",
+                        "The security token included in the request is invalid.");
+                default -> error(ex, 400, "InvalidSignatureException",
+                        "The request signature we calculated does not match the signature you provided.");
+            }
+            return;
+        }
+        JsonNode body = Json.MAPPER.readTree(raw);
         int[] fault;
         String faultType;
         synchronized (this) {

@@ -18,8 +18,10 @@ import java.util.TreeMap;
 /**
  * Cold start: fresh JVMs on the shaded Lambda jar with Lambda's JIT flags, from process start to the first SQS
  * event of 10 messages exported (the handler returned), against the floor (the same JVM and class path running a
- * no-op main). Also: the same with SnapStart priming ({@code beforeCheckpoint}) before the first batch, a phased
- * run timing each SDK client, and the classes loaded ({@code -Xlog:class+load}) by origin.
+ * no-op main). The headline variant is an on-demand init ({@code AWS_LAMBDA_INITIALIZATION_TYPE=on-demand}, as
+ * Lambda sets it). Also: the same with the init type unset (no background work: the serial reference), a SnapStart
+ * init with priming ({@code beforeCheckpoint}) before the first batch, a phased run timing each SDK client, and
+ * the classes loaded ({@code -Xlog:class+load}) by origin.
  *
  * <p>Args: {@code --runs N} (7) {@code --jar PATH} (the shaded jar) {@code --per-message M} (20 events per
  * HTTP-connector batch message) {@code --jvm-arg X} (repeatable; e.g. {@code -XX:SharedArchiveFile=app.jsa}).
@@ -68,43 +70,47 @@ public final class ColdStart {
         out.println(Procs.fmt("cold start: %s (%.1f MB), flags %s, %d runs, first SQS event = 10 messages x %d events",
                 jar.getFileName(), Files.size(jar) / 1e6, LAMBDA_FLAGS, runs, perMessage));
         try (LoopbackSink sink = LoopbackSink.start()) {
-            Map<String, String> env = env(sink);
+            // Lambda sets AWS_LAMBDA_INITIALIZATION_TYPE; the code reads it (InitType) to decide what init may
+            // prefetch. "serial" leaves it unset (as in tests and local mode): the same work, nothing overlapped.
+            Map<String, String> serialEnv = env(sink);
+            Map<String, String> onDemand = withInitType(serialEnv, "on-demand");
+            Map<String, String> snapStart = withInitType(serialEnv, "snap-start");
             List<Double> floor = new ArrayList<>();
             List<Double> cold = new ArrayList<>();
+            List<Double> serial = new ArrayList<>();
             List<Double> primedFirst = new ArrayList<>();
             List<Double> unprimedFirst = new ArrayList<>();
-            List<Double> deepFirst = new ArrayList<>();
             List<Double> noSdk = new ArrayList<>();
             Map<String, List<Double>> phases = new TreeMap<>();
             // interleaved, so that machine noise spreads over all variants alike
             for (int i = 0; i < runs; i++) {
-                floor.add(spawn(cp, List.of(), NoopMain.class.getName(), List.of(), env).totalMs);
-                Child c = spawn(cp, List.of(), LambdaChild.class.getName(), List.of(bodies.toString()), env);
+                floor.add(spawn(cp, List.of(), NoopMain.class.getName(), List.of(), onDemand).totalMs);
+                Child c = spawn(cp, List.of(), LambdaChild.class.getName(), List.of(bodies.toString()), onDemand);
                 c.requireExported(sink, 10L * perMessage);
                 cold.add(c.totalMs);
-                unprimedFirst.add(c.phase("first_batch_ms"));
                 c.phases.forEach((k, v) -> phases.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
                 phases.computeIfAbsent("jvm_start_to_main_ms", x -> new ArrayList<>()).add(c.jvmToMainMs);
-                Child p = spawn(cp, List.of(), LambdaChild.class.getName(), List.of(bodies.toString(), "--prime"), env);
+                Child s = spawn(cp, List.of(), LambdaChild.class.getName(), List.of(bodies.toString()), serialEnv);
+                s.requireExported(sink, 10L * perMessage);
+                serial.add(s.totalMs);
+                unprimedFirst.add(s.phase("first_batch_ms"));
+                phases.computeIfAbsent("serial:init_ms", x -> new ArrayList<>()).add(s.phase("init_ms"));
+                phases.computeIfAbsent("serial:first_batch_ms", x -> new ArrayList<>()).add(s.phase("first_batch_ms"));
+                Child p = spawn(cp, List.of(), LambdaChild.class.getName(), List.of(bodies.toString(), "--prime"), snapStart);
                 p.requireExported(sink, 10L * perMessage);
                 primedFirst.add(p.phase("first_batch_ms"));
-                phases.computeIfAbsent("primed:prime_ms", x -> new ArrayList<>()).add(p.phase("prime_ms"));
-                phases.computeIfAbsent("primed:total_ms", x -> new ArrayList<>()).add(p.totalMs);
-                Child d = spawn(cp, List.of(), LambdaChild.class.getName(), List.of(bodies.toString(), "--prime-deep"), env);
-                d.requireExported(sink, 10L * perMessage);
-                deepFirst.add(d.phase("first_batch_ms"));
-                phases.computeIfAbsent("deep-primed:prime_ms", x -> new ArrayList<>()).add(d.phase("prime_ms"));
-                Child n = spawn(cp, List.of(), LambdaChild.class.getName(), List.of(bodies.toString(), "--no-sdk-path"), env);
+                phases.computeIfAbsent("snapstart:prime_ms", x -> new ArrayList<>()).add(p.phase("prime_ms"));
+                Child n = spawn(cp, List.of(), LambdaChild.class.getName(), List.of(bodies.toString(), "--no-sdk-path"), onDemand);
                 n.requireExported(sink, 10L * perMessage);
                 noSdk.add(n.totalMs);
                 phases.computeIfAbsent("no-sdk-path:init_ms", x -> new ArrayList<>()).add(n.phase("init_ms"));
                 phases.computeIfAbsent("no-sdk-path:first_batch_ms", x -> new ArrayList<>()).add(n.phase("first_batch_ms"));
             }
-            Child phased = spawn(cp, List.of(), LambdaChild.class.getName(), List.of(bodies.toString(), "--phased", "--second"), env);
+            Child phased = spawn(cp, List.of(), LambdaChild.class.getName(), List.of(bodies.toString(), "--phased", "--second"), serialEnv);
             phased.requireExported(sink, 20L * perMessage);
             Path classLog = Files.createTempFile("class-load", ".log");
             Child logged = spawn(cp, List.of("-Xlog:class+load=info:file=" + classLog), LambdaChild.class.getName(),
-                    List.of(bodies.toString()), env);
+                    List.of(bodies.toString()), onDemand);
             logged.requireExported(sink, 10L * perMessage);
             Map<String, Integer> origins = classOrigins(classLog, jar);
             int classes = origins.values().stream().mapToInt(Integer::intValue).sum();
@@ -114,22 +120,28 @@ public final class ColdStart {
             Map<String, Double> medians = new LinkedHashMap<>();
             phases.forEach((k, v) -> medians.put(k, Procs.median(v)));
             out.println(Procs.fmt("  floor (no-op main, same jar)      median %6.0f ms  range %s", Procs.median(floor), Procs.range(floor, "%.0f")));
-            out.println(Procs.fmt("  cold: JVM start -> batch answered median %6.0f ms  range %s", Procs.median(cold), Procs.range(cold, "%.0f")));
+            out.println(Procs.fmt("  cold: JVM start -> batch answered median %6.0f ms  range %s  (on-demand init)", Procs.median(cold), Procs.range(cold, "%.0f")));
             out.println(Procs.fmt("  above the floor                   median %6.0f ms", Procs.median(cold) - Procs.median(floor)));
+            out.println(Procs.fmt("  serial (init type unset: no background work) median %.0f ms (range %s)",
+                    Procs.median(serial), Procs.range(serial, "%.0f")));
             out.println("  phases (medians, ms): " + medians);
-            out.println(Procs.fmt("  first batch after init: unprimed median %.0f ms (range %s); after beforeCheckpoint median %.0f ms (range %s)",
+            out.println(Procs.fmt("  first batch after init: serial median %.0f ms (range %s); after beforeCheckpoint (snap-start) median %.0f ms (range %s)",
                     Procs.median(unprimedFirst), Procs.range(unprimedFirst, "%.0f"), Procs.median(primedFirst), Procs.range(primedFirst, "%.0f")));
-            out.println(Procs.fmt("  PROPOSAL deep priming (SDK pipeline on a canned response + loopback HTTP exchange): first batch median %.0f ms (range %s)",
-                    Procs.median(deepFirst), Procs.range(deepFirst, "%.0f")));
-            out.println(Procs.fmt("  PROPOSAL no SDK on the HTTP-batch path (secret via the Lambda extension, lazy SQS/S3): cold median %.0f ms (range %s)",
+            out.println(Procs.fmt("  ALTERNATIVE no SDK on the HTTP-batch path (secret via the Lambda extension, lazy SQS/S3): cold median %.0f ms (range %s)",
                     Procs.median(noSdk), Procs.range(noSdk, "%.0f")));
-            out.println("  phased run (one process): " + phased.phases);
+            out.println("  phased run (one process, serial): " + phased.phases);
             out.println("  classes loaded: " + classes + " by origin " + origins);
-            medians.put("deep_primed_first_batch_ms", Procs.median(deepFirst));
+            medians.put("serial_cold_ms", Procs.median(serial));
             medians.put("no_sdk_path_cold_ms", Procs.median(noSdk));
             return new Result(Files.size(jar), Procs.median(floor), Procs.median(cold), Procs.median(primedFirst),
                     Procs.median(unprimedFirst), classes, medians);
         }
+    }
+
+    static Map<String, String> withInitType(Map<String, String> env, String initType) {
+        Map<String, String> copy = new LinkedHashMap<>(env);
+        copy.put("AWS_LAMBDA_INITIALIZATION_TYPE", initType);
+        return copy;
     }
 
     /** Lambda-like environment: names and endpoints only; the loopback sink also answers Secrets Manager and S3. */

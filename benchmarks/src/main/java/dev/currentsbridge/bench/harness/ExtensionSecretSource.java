@@ -15,18 +15,18 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
- * A PROPOSAL, measured by the cold-start harness ({@code --no-sdk-path}): the secret read through the AWS
+ * An ALTERNATIVE measured by the cold-start harness ({@code --no-sdk-path}): the secret read through the AWS
  * Parameters and Secrets Lambda Extension ({@code GET localhost:2773/secretsmanager/get?secretId=...} with the
- * {@code X-Aws-Parameters-Secrets-Token} header) over the shared JDK client, instead of the Secrets Manager SDK
- * client: no SDK class is loaded on the export path of HTTP-connector batches.
+ * {@code X-Aws-Parameters-Secrets-Token} header) over the shared JDK client, instead of the signed
+ * {@code SecretsManagerReader} call the functions make: no signing, but an extension layer to deploy.
  */
 public final class ExtensionSecretSource implements SecretSource {
 
-    private final HttpClient http;
+    private final java.util.function.Supplier<HttpClient> http;
     private final URI base;
     private final String token;
 
-    public ExtensionSecretSource(HttpClient http, URI base, String token) {
+    public ExtensionSecretSource(java.util.function.Supplier<HttpClient> http, URI base, String token) {
         this.http = http;
         this.base = base;
         this.token = token;
@@ -40,7 +40,7 @@ public final class ExtensionSecretSource implements SecretSource {
                 .header("X-Aws-Parameters-Secrets-Token", token == null ? "" : token)
                 .GET().build();
         try {
-            HttpResponse<byte[]> response = http.send(r, HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> response = http.get().send(r, HttpResponse.BodyHandlers.ofByteArray());
             if (response.statusCode() != 200) {
                 throw new SecretUnavailableException("secrets extension answered " + response.statusCode(), response.statusCode() >= 500, null);
             }

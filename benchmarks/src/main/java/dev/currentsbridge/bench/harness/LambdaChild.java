@@ -38,7 +38,6 @@ public final class LambdaChild {
         boolean phased = false;
         boolean second = false;
         boolean rss = false;
-        boolean deep = false;
         boolean noSdk = false;
         for (int i = 1; i < args.length; i++) {
             switch (args[i]) {
@@ -46,10 +45,6 @@ public final class LambdaChild {
                 case "--phased" -> phased = true;
                 case "--second" -> second = true;
                 case "--rss" -> rss = true;
-                case "--prime-deep" -> {
-                    prime = true;
-                    deep = true;
-                }
                 case "--no-sdk-path" -> noSdk = true;
                 default -> throw new IllegalArgumentException(args[i]);
             }
@@ -77,27 +72,26 @@ public final class LambdaChild {
             long a = System.nanoTime();
             AwsClients aws = AwsClients.fromEnvironment(env);
             long b = System.nanoTime();
-            var secrets = aws.secretsManager();
+            java.net.http.HttpClient http = dev.currentsbridge.common.http.SharedHttpClient.get();
             long c = System.nanoTime();
-            var sqs = aws.sqs();
+            String secret = aws.secrets(env.required("MIXPANEL_SECRET_ID")).get(env.required("MIXPANEL_SECRET_ID"));
             long d = System.nanoTime();
-            var s3 = aws.s3ObjectReader();
+            var sqs = aws.sqs();
             long e = System.nanoTime();
-            String secret = new dev.currentsbridge.common.secrets.SecretsManagerSecretSource(secrets)
-                    .get(env.required("MIXPANEL_SECRET_ID"));
+            var s3 = aws.s3ObjectReader();
             long e2 = System.nanoTime();
             ExportPorts ports = ExportPorts.fromAws(aws, env);
             long f = System.nanoTime();
             handler = new ExportHandler(ports, env);
             long g = System.nanoTime();
             phases.append(" aws_clients_factory_ms=").append(ms(b - a))
-                    .append(" secretsmanager_client_ms=").append(ms(c - b))
-                    .append(" sqs_client_ms=").append(ms(d - c))
-                    .append(" s3_client_ms=").append(ms(e - d))
-                    .append(" first_secret_read_ms=").append(ms(e2 - e))
+                    .append(" shared_http_client_ms=").append(ms(c - b))
+                    .append(" first_secret_read_ms=").append(ms(d - c))
+                    .append(" sqs_client_on_first_reject_ms=").append(ms(e - d))
+                    .append(" s3_reader_ms=").append(ms(e2 - e))
                     .append(" ports_again_ms=").append(ms(f - e2))
                     .append(" handler_ms=").append(ms(g - f));
-            if (secret == null || sqs == null || s3 == null) {
+            if (secret == null || sqs == null || s3 == null || http == null) {
                 throw new IllegalStateException("no client");
             }
         } else if (noSdk) {
@@ -109,9 +103,6 @@ public final class LambdaChild {
         long tPrimed = tInit;
         if (prime) {
             handler.beforeCheckpoint(null);
-            if (deep) {
-                DeepPriming.primeAll(Env.system().get("AWS_REGION", "us-east-1"));
-            }
             tPrimed = System.nanoTime();
         }
         SQSBatchResponse response = handler.handleRequest(event, null);
@@ -137,33 +128,23 @@ public final class LambdaChild {
     }
 
     /**
-     * PROPOSAL variant: the secret through the Parameters and Secrets extension (plain HTTP, no SDK) and the SQS
-     * and S3 clients built on first use, so an HTTP-connector batch loads no SDK class at all.
+     * ALTERNATIVE: the secret through the Parameters and Secrets Lambda Extension (plain HTTP to a local process,
+     * no signing) instead of {@code SecretsManagerReader}; needs the extension layer in CDK/SAM. Everything
+     * else as in {@link ExportPorts#fromAws}.
      */
     static ExportPorts noSdkPorts(Env env) {
-        java.net.http.HttpClient http = dev.currentsbridge.common.http.SharedHttpClient.get();
-        var secrets = new dev.currentsbridge.common.secrets.CachingSecretSource(new ExtensionSecretSource(http,
+        AwsClients aws = AwsClients.fromEnvironment(env);
+        var secrets = new dev.currentsbridge.common.secrets.CachingSecretSource(new ExtensionSecretSource(
+                dev.currentsbridge.common.http.SharedHttpClient::get,
                 java.net.URI.create(env.get("PARAMETERS_SECRETS_EXTENSION_URL", "http://localhost:2773")),
                 env.raw("AWS_SESSION_TOKEN")));
-        var mixpanel = dev.currentsbridge.export.adapter.MixpanelHttpImport.fromEnv(env, secrets, http);
-        java.util.function.Supplier<AwsClients> aws = memoize(() -> AwsClients.fromEnvironment(env));
-        var rejects = memoize(() -> new dev.currentsbridge.export.adapter.SqsRejectSink(aws.get().sqs(), env.required("REJECTS_QUEUE_URL")));
-        var objects = memoize(() -> new dev.currentsbridge.export.adapter.S3ObjectSource(aws.get().s3ObjectReader()));
-        return new ExportPorts(mixpanel, list -> rejects.get().send(list), (bucket, key) -> objects.get().open(bucket, key));
-    }
-
-    static <T> java.util.function.Supplier<T> memoize(java.util.function.Supplier<T> supplier) {
-        return new java.util.function.Supplier<>() {
-            private T value;
-
-            @Override
-            public synchronized T get() {
-                if (value == null) {
-                    value = supplier.get();
-                }
-                return value;
-            }
-        };
+        secrets.prefetch(env.required("MIXPANEL_SECRET_ID"));
+        var mixpanel = dev.currentsbridge.export.adapter.MixpanelHttpImport.fromEnv(env, secrets,
+                dev.currentsbridge.common.http.SharedHttpClient::get);
+        return new ExportPorts(mixpanel,
+                new dev.currentsbridge.export.adapter.SqsRejectSink(dev.currentsbridge.common.lang.Lazy.of(aws::sqs),
+                        env.required("REJECTS_QUEUE_URL")),
+                new dev.currentsbridge.export.adapter.S3ObjectSource(aws.s3ObjectReader()));
     }
 
     private static long ms(long nanos) {

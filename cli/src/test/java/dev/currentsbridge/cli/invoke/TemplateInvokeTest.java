@@ -26,8 +26,6 @@ import dev.currentsbridge.common.http.SharedHttpClient;
 import dev.currentsbridge.common.json.Json;
 import dev.currentsbridge.common.log.Log;
 import dev.currentsbridge.common.log.Metrics;
-import dev.currentsbridge.common.secrets.CachingSecretSource;
-import dev.currentsbridge.common.secrets.SecretsManagerSecretSource;
 import dev.currentsbridge.common.time.Sleeper;
 import dev.currentsbridge.export.CurrentsIngestHandler;
 import dev.currentsbridge.export.ExportHandler;
@@ -84,7 +82,8 @@ class TemplateInvokeTest {
 
     private static final Path SOURCES = Cli.ROOT.resolve("functions/src/main/java");
     /** Set by the Lambda runtime, or the AWS SDK's own endpoint override: never by a template. */
-    private static final Set<String> RUNTIME_VARIABLES = Set.of("AWS_REGION", "AWS_DEFAULT_REGION");
+    private static final Set<String> RUNTIME_VARIABLES = Set.of("AWS_REGION", "AWS_DEFAULT_REGION",
+            "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY");
     private static final String TOKEN = Placeholders.SAMPLE_TOKEN;
     private static final String BRAZE_KEY = "braze-rest-key";
     private static final Pattern ENV_READ = Pattern.compile(
@@ -288,7 +287,7 @@ class TemplateInvokeTest {
         }
         if (c.equals(CurrentsIngestHandler.class.getName())) {
             return new CurrentsIngestHandler(new SqsExportQueue(aws.sqs(), env.required("EXPORT_QUEUE_URL")),
-                    new CachingSecretSource(new SecretsManagerSecretSource(aws.secretsManager())), env);
+                    aws.secrets(env.required("CURRENTS_TOKEN_SECRET_ID")), env);
         }
         if (c.equals(CohortApiHandler.class.getName())) {
             return new CohortApiHandler(CohortStores.dynamo(dynamo, env.required("TABLE_NAME")), env, Clock.systemUTC());
@@ -298,7 +297,7 @@ class TemplateInvokeTest {
             Clock later = Clock.offset(Clock.systemUTC(), CohortRefresher.SETTLE.plusSeconds(1));
             return new CohortRefreshHandler(CohortStores.dynamo(dynamo, env.required("TABLE_NAME")),
                     new BrazeHttpClient(SharedHttpClient.get(), URI.create(env.required("BRAZE_REST_ENDPOINT")),
-                            new CachingSecretSource(new SecretsManagerSecretSource(aws.secretsManager())),
+                            aws.secrets(env.required("BRAZE_API_KEY_SECRET_ID")),
                             env.required("BRAZE_API_KEY_SECRET_ID")),
                     env, later, Sleeper.REAL);
         }

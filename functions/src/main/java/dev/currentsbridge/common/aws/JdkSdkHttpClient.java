@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import software.amazon.awssdk.http.AbortableInputStream;
 import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.http.ExecutableHttpRequest;
@@ -36,10 +37,18 @@ public final class JdkSdkHttpClient implements SdkHttpClient {
     /** Headers {@link java.net.http.HttpClient} sets itself and refuses from callers. */
     private static final Set<String> RESTRICTED = Set.of("host", "content-length", "connection", "expect", "upgrade");
 
-    private final HttpClient http;
+    private final Supplier<HttpClient> http;
     private final Duration requestTimeout;
 
     public JdkSdkHttpClient(HttpClient http, Duration requestTimeout) {
+        this(() -> http, requestTimeout);
+    }
+
+    /**
+     * {@code http} is asked for the client at each request, not here: SDK clients can then be built while the
+     * shared client is still being built on another thread (see {@code SharedHttpClient.startBuilding}).
+     */
+    public JdkSdkHttpClient(Supplier<HttpClient> http, Duration requestTimeout) {
         this.http = http;
         this.requestTimeout = requestTimeout;
     }
@@ -93,7 +102,7 @@ public final class JdkSdkHttpClient implements SdkHttpClient {
 
         @Override
         public HttpExecuteResponse call() throws IOException {
-            inFlight = http.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream());
+            inFlight = http.get().sendAsync(request, HttpResponse.BodyHandlers.ofInputStream());
             HttpResponse<InputStream> r;
             try {
                 r = inFlight.get();

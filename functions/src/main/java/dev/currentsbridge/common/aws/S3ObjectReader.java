@@ -9,13 +9,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.http.SdkHttpMethod;
 import software.amazon.awssdk.http.SdkHttpRequest;
-import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
 import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
 import software.amazon.awssdk.regions.Region;
 
@@ -33,18 +31,23 @@ public final class S3ObjectReader {
     /** Bucket names that can be a DNS label prefix (no dots: TLS wildcard certificates don't cover them). */
     private static final Pattern VIRTUAL_HOST_BUCKET = Pattern.compile("[a-z0-9][a-z0-9-]{1,61}[a-z0-9]");
 
-    private final HttpClient http;
+    private final Supplier<HttpClient> http;
     private final AwsCredentialsProvider credentials;
     private final Region region;
     private final URI endpointOverride;
     private final Duration timeout;
-    private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
 
     /**
      * @param endpointOverride null for real S3; otherwise a base URI (loopback stand-ins, LocalStack) used
      *                         path-style
      */
     public S3ObjectReader(HttpClient http, AwsCredentialsProvider credentials, Region region, URI endpointOverride,
+                          Duration timeout) {
+        this(() -> http, credentials, region, endpointOverride, timeout);
+    }
+
+    /** {@code http} is asked for at each request (the Lambda passes the shared client, maybe still being built). */
+    public S3ObjectReader(Supplier<HttpClient> http, AwsCredentialsProvider credentials, Region region, URI endpointOverride,
                           Duration timeout) {
         this.http = http;
         this.credentials = credentials;
@@ -88,18 +91,10 @@ public final class S3ObjectReader {
     public InputStream open(String bucket, String key) throws IOException {
         URI uri = objectUri(bucket, key);
         SignedRequest signed = sign(uri, credentials.resolveCredentials());
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(timeout).GET();
-        for (Map.Entry<String, List<String>> h : signed.request().headers().entrySet()) {
-            if (h.getKey().equalsIgnoreCase("host")) {
-                continue; // the JDK client sets Host itself, from the URI that was signed
-            }
-            for (String v : h.getValue()) {
-                b.header(h.getKey(), v);
-            }
-        }
+        HttpRequest.Builder b = SigV4.headers(HttpRequest.newBuilder(uri).timeout(timeout).GET(), signed);
         HttpResponse<InputStream> response;
         try {
-            response = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+            response = http.get().send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while reading s3 object", e);
@@ -132,14 +127,7 @@ public final class S3ObjectReader {
                 .uri(uri)
                 .putHeader("x-amz-content-sha256", "UNSIGNED-PAYLOAD")
                 .build();
-        return signer.sign(r -> r
-                .identity(identity)
-                .request(unsigned)
-                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "s3")
-                .putProperty(AwsV4HttpSigner.REGION_NAME, region.id())
-                .putProperty(AwsV4HttpSigner.PAYLOAD_SIGNING_ENABLED, false)
-                .putProperty(AwsV4HttpSigner.DOUBLE_URL_ENCODE, false)
-                .putProperty(AwsV4HttpSigner.NORMALIZE_PATH, false));
+        return SigV4.signS3(unsigned, identity, region);
     }
 
     URI objectUri(String bucket, String key) {

@@ -15,33 +15,47 @@ import software.amazon.awssdk.http.HttpExecuteResponse;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.SdkHttpResponse;
 import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
- * SnapStart priming of the AWS SDK request pipeline without any traffic: one {@code GetSecretValue} through a
- * Secrets Manager client configured like production but over an in-memory HTTP client that answers a canned
- * response. It loads and runs the SDK's marshalling, SigV4 signing, endpoint rules, interceptors, retries and
- * JSON unmarshalling, which otherwise cost ~0.3 s on the first real call after restore (docs/PERFORMANCE.md).
- * Throwaway credentials and a throwaway client: nothing real is read into the snapshot.
+ * SnapStart priming of the AWS SDK request pipeline without any traffic: one call through a client configured
+ * like production but over an in-memory HTTP client that answers a canned response. It loads and runs the SDK's
+ * marshalling, SigV4 signing, endpoint rules, interceptors, retries and JSON unmarshalling, which otherwise cost
+ * ~0.3 s on the first real call after restore (docs/PERFORMANCE.md). Throwaway credentials and a throwaway
+ * client: nothing real is read into the snapshot.
  */
 public final class SdkPriming {
 
     private SdkPriming() {
     }
 
-    /** In the function's own region ({@code AWS_REGION}), so the same endpoint rules run as later. */
-    public static void primeSecretsManager() {
-        primeSecretsManager(Region.of(Env.system().get("AWS_REGION", "us-east-1")));
+    /** SQS (the ingest function's queue, the export function's rejects): one {@code GetQueueUrl}. */
+    public static void primeSqs() {
+        Region region = region();
+        try (SqsClient client = throwawayClients(region,
+                "{\"QueueUrl\":\"https://sqs." + region.id() + ".amazonaws.com/000000000000/priming\"}").sqs()) {
+            client.getQueueUrl(r -> r.queueName("priming"));
+        }
     }
 
-    public static void primeSecretsManager(Region region) {
-        String canned = "{\"ARN\":\"arn:aws:secretsmanager:" + region.id() + ":000000000000:secret:priming-AbCdEf\","
-                + "\"Name\":\"priming\",\"SecretString\":\"{}\",\"VersionId\":\"priming\"}";
-        AwsClients aws = new AwsClients(region, StaticCredentialsProvider.create(AwsBasicCredentials.create("priming", "priming")),
-                new CannedHttpClient(canned), Env.of(Map.of()));
-        try (SecretsManagerClient client = aws.secretsManager()) {
-            client.getSecretValue(r -> r.secretId("priming"));
+    /** DynamoDB (the cohort functions' table): one {@code GetItem} that finds nothing. */
+    public static void primeDynamoDb() {
+        try (DynamoDbClient client = throwawayClients(region(), "{}").dynamoDb()) {
+            client.getItem(r -> r.tableName("priming").key(Map.of("pk", AttributeValue.fromS("priming"),
+                    "sk", AttributeValue.fromS("priming"))));
         }
+    }
+
+    /** In the function's own region ({@code AWS_REGION}), so the same endpoint rules run as later. */
+    private static Region region() {
+        return Region.of(Env.system().get("AWS_REGION", "us-east-1"));
+    }
+
+    private static AwsClients throwawayClients(Region region, String cannedAnswer) {
+        return new AwsClients(region, StaticCredentialsProvider.create(AwsBasicCredentials.create("priming", "priming")),
+                new CannedHttpClient(cannedAnswer), Env.of(Map.of()));
     }
 
     /** An SDK HTTP client that never opens a socket: every request gets the same 200 JSON answer. */

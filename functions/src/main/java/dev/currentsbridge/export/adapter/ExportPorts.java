@@ -3,9 +3,8 @@ package dev.currentsbridge.export.adapter;
 import dev.currentsbridge.common.aws.AwsClients;
 import dev.currentsbridge.common.config.Env;
 import dev.currentsbridge.common.http.SharedHttpClient;
-import dev.currentsbridge.common.secrets.CachingSecretSource;
+import dev.currentsbridge.common.lang.Lazy;
 import dev.currentsbridge.common.secrets.SecretSource;
-import dev.currentsbridge.common.secrets.SecretsManagerSecretSource;
 import dev.currentsbridge.export.port.MixpanelImport;
 import dev.currentsbridge.export.port.ObjectSource;
 import dev.currentsbridge.export.port.RejectSink;
@@ -15,13 +14,15 @@ public record ExportPorts(MixpanelImport mixpanel, RejectSink rejects, ObjectSou
 
     /**
      * The real adapters: Mixpanel over the shared HTTP client with credentials from Secrets Manager (cached per
-     * container), the rejects queue ({@code REJECTS_QUEUE_URL}) and S3.
+     * container; during an on-demand init read in the background from here on, see {@link AwsClients#secrets}), the
+     * rejects queue ({@code REJECTS_QUEUE_URL}, its SQS client built on first use or at priming) and S3.
      */
     public static ExportPorts fromAws(AwsClients aws, Env env) {
-        SecretSource secrets = new CachingSecretSource(new SecretsManagerSecretSource(aws.secretsManager()));
+        SecretSource secrets = aws.secrets(env.required("MIXPANEL_SECRET_ID"));
+        String rejectsQueue = env.required("REJECTS_QUEUE_URL");
         return new ExportPorts(
-                MixpanelHttpImport.fromEnv(env, secrets, SharedHttpClient.get()),
-                new SqsRejectSink(aws.sqs(), env.required("REJECTS_QUEUE_URL")),
+                MixpanelHttpImport.fromEnv(env, secrets, SharedHttpClient::get),
+                new SqsRejectSink(Lazy.of(aws::sqs), rejectsQueue),
                 new S3ObjectSource(aws.s3ObjectReader()));
     }
 }

@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
+import java.util.function.Supplier;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -34,13 +35,18 @@ public final class MixpanelHttpImport implements MixpanelImport {
             "EU", "https://api-eu.mixpanel.com",
             "IN", "https://api-in.mixpanel.com");
 
-    private final HttpClient http;
+    private final Supplier<HttpClient> http;
     private final URI importUri;
     private final SecretSource secrets;
     private final String secretId;
     private volatile MixpanelCredentials credentials;
 
     public MixpanelHttpImport(HttpClient http, URI baseUrl, SecretSource secrets, String secretId) {
+        this(() -> http, baseUrl, secrets, secretId);
+    }
+
+    /** {@code http} is asked for at each request (the Lambda passes the shared client, maybe still being built). */
+    public MixpanelHttpImport(Supplier<HttpClient> http, URI baseUrl, SecretSource secrets, String secretId) {
         this.http = http;
         String base = baseUrl.toString();
         this.importUri = URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/import");
@@ -50,6 +56,10 @@ public final class MixpanelHttpImport implements MixpanelImport {
 
     /** From {@code MIXPANEL_REGION}, {@code MIXPANEL_API_URL} and {@code MIXPANEL_SECRET_ID}. */
     public static MixpanelHttpImport fromEnv(Env env, SecretSource secrets, HttpClient http) {
+        return fromEnv(env, secrets, () -> http);
+    }
+
+    public static MixpanelHttpImport fromEnv(Env env, SecretSource secrets, Supplier<HttpClient> http) {
         return new MixpanelHttpImport(http, baseUrl(env), secrets, env.required("MIXPANEL_SECRET_ID"));
     }
 
@@ -83,7 +93,7 @@ public final class MixpanelHttpImport implements MixpanelImport {
                 .header("Authorization", c.authorization())
                 .POST(HttpRequest.BodyPublishers.ofByteArray(gzipJsonArray(events)))
                 .build();
-        HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        HttpResponse<String> r = http.get().send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         return new Response(r.statusCode(), r.body(), r.headers().firstValue("Retry-After").flatMap(MixpanelHttpImport::retryAfter));
     }
 
@@ -96,6 +106,7 @@ public final class MixpanelHttpImport implements MixpanelImport {
     /** Loads the request-building, gzip and HTTP classes without sending anything. */
     @Override
     public void warmUp() {
+        secrets.warmUp();
         byte[] sample = "{\"event\":\"warm\",\"properties\":{\"time\":0}}".getBytes(StandardCharsets.UTF_8);
         gzipJsonArray(List.of(sample, sample));
         HttpRequest.newBuilder(importUri).timeout(Duration.ofSeconds(1)).header("Content-Type", "application/json")

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
@@ -21,10 +22,15 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  */
 public final class SqsRejectSink implements RejectSink {
 
-    private final SqsClient sqs;
+    private final Supplier<SqsClient> sqs;
     private final String queueUrl;
 
     public SqsRejectSink(SqsClient sqs, String queueUrl) {
+        this(() -> sqs, queueUrl);
+    }
+
+    /** {@code sqs} is asked for the client when rejects are sent (or at priming), e.g. a {@code Lazy}. */
+    public SqsRejectSink(Supplier<SqsClient> sqs, String queueUrl) {
         this.sqs = sqs;
         this.queueUrl = queueUrl;
     }
@@ -37,7 +43,7 @@ public final class SqsRejectSink implements RejectSink {
                     Map.of("reason", r.reasonCode(), "outcome", r.outcome().label)));
         }
         List<RejectedEvent> failed = new ArrayList<>();
-        for (int i : SqsMessages.send(sqs, queueUrl, messages)) {
+        for (int i : SqsMessages.send(sqs.get(), queueUrl, messages)) {
             failed.add(rejects.get(i));
         }
         return failed;
@@ -45,6 +51,7 @@ public final class SqsRejectSink implements RejectSink {
 
     @Override
     public void warmUp() {
+        sqs.get();
         RejectedEvent sample = RejectedEvent.malformed("warm", "malformed:warm", "warm-up", null, "sqs", "{\"warm\":1}");
         software.amazon.awssdk.services.sqs.model.SendMessageBatchRequest.builder().queueUrl(queueUrl)
                 .entries(software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry.builder()

@@ -9,30 +9,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.currentsbridge.common.http.SharedHttpClient;
+import dev.currentsbridge.testing.SigV4Verifier;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.SdkHttpMethod;
-import software.amazon.awssdk.http.SdkHttpRequest;
-import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
 import software.amazon.awssdk.regions.Region;
 
 /**
@@ -42,9 +33,7 @@ import software.amazon.awssdk.regions.Region;
  */
 class S3ObjectReaderTest {
 
-    private static final Pattern AUTH = Pattern.compile(
-            "AWS4-HMAC-SHA256 Credential=([^/]+)/(\\d{8})/([^/]+)/s3/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})");
-    private static final DateTimeFormatter AMZ_DATE = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+    private static final SigV4Verifier SIGNATURES = new SigV4Verifier("s3", Map.of("AKIDEXAMPLE", "secret"));
 
     private HttpServer server;
     private final Map<String, byte[]> objects = new ConcurrentHashMap<>();
@@ -66,9 +55,7 @@ class S3ObjectReaderTest {
     private void handle(HttpExchange ex) throws IOException {
         lastRawPath = ex.getRequestURI().getRawPath();
         lastSecurityToken = ex.getRequestHeaders().getFirst("x-amz-security-token");
-        String auth = ex.getRequestHeaders().getFirst("Authorization");
-        Matcher m = auth == null ? null : AUTH.matcher(auth);
-        if (m == null || !m.matches() || !m.group(1).equals("AKIDEXAMPLE") || !verify(ex, m)) {
+        if (SIGNATURES.check(ex, null) != SigV4Verifier.Outcome.VALID) {
             reply(ex, 403, "<Error><Code>SignatureDoesNotMatch</Code></Error>");
             return;
         }
@@ -81,36 +68,6 @@ class S3ObjectReaderTest {
         try (var out = ex.getResponseBody()) {
             out.write(body);
         }
-    }
-
-    /** Re-sign the request as received, with the signer's clock at its x-amz-date, and compare signatures. */
-    private boolean verify(HttpExchange ex, Matcher auth) {
-        String amzDate = ex.getRequestHeaders().getFirst("x-amz-date");
-        Instant at = Instant.from(AMZ_DATE.parse(amzDate));
-        SdkHttpRequest.Builder received = SdkHttpRequest.builder()
-                .method(SdkHttpMethod.fromValue(ex.getRequestMethod()))
-                .uri(URI.create("http://" + ex.getRequestHeaders().getFirst("Host") + ex.getRequestURI().getRawPath()));
-        for (String h : auth.group(4).split(";")) {
-            List<String> values = ex.getRequestHeaders().get(h);
-            if (values == null) {
-                return false;
-            }
-            received.putHeader(h, values);
-        }
-        var credentials = lastSecurityToken == null
-                ? AwsBasicCredentials.create("AKIDEXAMPLE", "secret")
-                : AwsSessionCredentials.create("AKIDEXAMPLE", "secret", lastSecurityToken);
-        var signed = AwsV4HttpSigner.create().sign(r -> r
-                .identity(credentials)
-                .request(received.build())
-                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "s3")
-                .putProperty(AwsV4HttpSigner.REGION_NAME, auth.group(3))
-                .putProperty(AwsV4HttpSigner.PAYLOAD_SIGNING_ENABLED, false)
-                .putProperty(AwsV4HttpSigner.DOUBLE_URL_ENCODE, false)
-                .putProperty(AwsV4HttpSigner.NORMALIZE_PATH, false)
-                .putProperty(AwsV4HttpSigner.SIGNING_CLOCK, Clock.fixed(at, ZoneOffset.UTC)));
-        Matcher expected = AUTH.matcher(signed.request().firstMatchingHeader("Authorization").orElse(""));
-        return expected.matches() && expected.group(5).equals(auth.group(5));
     }
 
     private static void reply(HttpExchange ex, int status, String body) throws IOException {

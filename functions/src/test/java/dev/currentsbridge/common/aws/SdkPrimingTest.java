@@ -1,20 +1,17 @@
 package dev.currentsbridge.common.aws;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import dev.currentsbridge.common.http.HttpPriming;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.regions.Region;
 
 /** Priming runs the request paths to completion, with no endpoint configured and nothing listening. */
 class SdkPrimingTest {
 
     @Test
-    void secretsManagerPipelineRunsAgainstTheCannedClient() {
-        long t = System.nanoTime();
-        SdkPriming.primeSecretsManager(Region.EU_WEST_1);
-        SdkPriming.primeSecretsManager(); // the environment's region (or us-east-1)
-        assertTrue(System.nanoTime() - t < 30_000_000_000L);
+    void sdkPipelinesRunToTheEndAgainstTheCannedClient() {
+        // Any failure of marshalling, signing, endpoint rules or unmarshalling would throw here.
+        SdkPriming.primeSqs();
+        SdkPriming.primeDynamoDb();
+        SdkPriming.primeSqs(); // twice: nothing of the throwaway client is left behind to break a second run
     }
 
     @Test
