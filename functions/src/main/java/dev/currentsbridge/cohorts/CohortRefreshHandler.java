@@ -18,7 +18,6 @@ import dev.currentsbridge.common.time.Sleeper;
 import java.net.URI;
 import java.time.Clock;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.crac.Core;
 import org.crac.Resource;
@@ -27,6 +26,7 @@ import org.crac.Resource;
 public final class CohortRefreshHandler implements RequestHandler<ScheduledEvent, Map<String, Object>>, Resource {
 
     private final CohortRefresher refresher;
+    private final BrazeUsers braze;
 
     /** Lambda: DynamoDB store, Secrets Manager (cached) and the shared HTTP client, built once at init. */
     public CohortRefreshHandler() {
@@ -44,6 +44,7 @@ public final class CohortRefreshHandler implements RequestHandler<ScheduledEvent
 
     public CohortRefreshHandler(CohortStore store, BrazeUsers braze, Env env, Clock clock, Sleeper sleeper) {
         this.refresher = new CohortRefresher(store, braze, CohortSettings.fromEnv(env), clock, sleeper);
+        this.braze = braze;
     }
 
     @Override
@@ -69,9 +70,8 @@ public final class CohortRefreshHandler implements RequestHandler<ScheduledEvent
 
     @Override
     public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
-        // Warm the request encoding without sending anything to Braze or reading the table.
-        BrazeHttpClient.body(List.of(new BrazeUsers.AttributeUpdate(
-                dev.currentsbridge.cohorts.domain.MemberRef.externalId("priming"), "priming", List.of("a"), List.of("b"))));
+        // Warm the request paths without sending anything to Braze, reading the API key or reading the table.
+        braze.warmUp();
         dev.currentsbridge.common.aws.SdkPriming.primeDynamoDb();
         dev.currentsbridge.common.http.HttpPriming.primePost();
     }

@@ -27,6 +27,9 @@ class CohortPrimingTest {
             if (method.getDeclaringClass() == Object.class) {
                 return method.getName().equals("hashCode") ? 0 : method.getName().equals("equals") ? false : "recording " + port;
             }
+            if (method.getName().equals("warmUp")) {
+                return null; // the port's own priming hook, made for this (BrazeHttpClient's is tested below)
+            }
             calls.add(port.getSimpleName() + "." + method.getName());
             throw new AssertionError("priming called " + port.getSimpleName() + "." + method.getName());
         });
@@ -45,6 +48,23 @@ class CohortPrimingTest {
                 Env.of(Map.of()), Clock.systemUTC(), Sleeper.REAL);
         handler.beforeCheckpoint(null);
         assertEquals(List.of(), calls);
+    }
+
+    @Test
+    void theBrazeClientsPrimingSendsNothingAndReadsNoKey() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+        dev.currentsbridge.common.secrets.SecretSource counting = id -> {
+            reads.incrementAndGet();
+            return "key";
+        };
+        try (java.net.ServerSocket listening = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            listening.setSoTimeout(1);
+            new dev.currentsbridge.cohorts.adapter.BrazeHttpClient(dev.currentsbridge.common.http.SharedHttpClient.get(),
+                    java.net.URI.create("http://127.0.0.1:" + listening.getLocalPort()), counting, "braze-key").warmUp();
+            assertEquals(0, reads.get());
+            org.junit.jupiter.api.Assertions.assertThrows(java.net.SocketTimeoutException.class, listening::accept,
+                    "nothing connected to the Braze endpoint");
+        }
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.currentsbridge.cohorts.adapter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.currentsbridge.cohorts.domain.MemberRef;
 import dev.currentsbridge.cohorts.port.BrazeUsers;
 import dev.currentsbridge.common.json.Json;
 import dev.currentsbridge.common.log.Log;
@@ -41,6 +42,13 @@ public final class BrazeHttpClient implements BrazeUsers {
         this.trackUri = URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/users/track");
         this.secrets = secrets;
         this.apiKeySecretId = apiKeySecretId;
+    }
+
+    /** The request body's encoding and the API key read's path (signing, JSON) without a request or a real read. */
+    @Override
+    public void warmUp() {
+        body(List.of(new AttributeUpdate(MemberRef.externalId("priming"), "priming", List.of("a"), List.of("b"))));
+        secrets.warmUp();
     }
 
     @Override

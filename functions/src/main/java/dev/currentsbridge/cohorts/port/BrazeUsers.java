@@ -14,6 +14,10 @@ public interface BrazeUsers {
     /** Sends at most {@link #MAX_OBJECTS} updates as one request. */
     TrackResult track(List<AttributeUpdate> updates);
 
+    /** SnapStart priming: load the request path's classes without sending anything or reading the API key. */
+    default void warmUp() {
+    }
+
     /** One attributes object: add/remove values of one array attribute for one existing user. */
     record AttributeUpdate(MemberRef member, String attribute, List<String> add, List<String> remove) {
         public AttributeUpdate {
