@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.SdkHttpMethod;
 import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
@@ -88,7 +89,14 @@ public final class SecretsManagerReader implements SecretSource {
 
     private String getOnce(String secretId) {
         byte[] payload = requestBody(secretId);
-        SignedRequest signed = sign(payload, credentials.resolveCredentials());
+        SignedRequest signed;
+        try {
+            signed = sign(payload, credentials.resolveCredentials());
+        } catch (SdkException e) {
+            // No credentials yet (e.g. the container credentials endpoint did not answer): may pass on a retry.
+            throw new SecretUnavailableException("cannot read secret " + secretId + ": no AWS credentials ("
+                    + e.getClass().getSimpleName() + ")", true, e);
+        }
         HttpRequest request = SigV4.headers(HttpRequest.newBuilder(endpoint).timeout(timeout)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(payload)), signed).build();
         HttpResponse<byte[]> response;

@@ -124,6 +124,18 @@ class SecretsManagerReaderTest {
     }
 
     @Test
+    void missingCredentialsAreARetryableErrorNotACrash() {
+        AwsCredentialsProvider none = () -> {
+            throw software.amazon.awssdk.core.exception.SdkClientException.create("Unable to load credentials");
+        };
+        SecretUnavailableException e = assertThrows(SecretUnavailableException.class,
+                () -> reader(none).get("currents-bridge/mixpanel"));
+        assertTrue(e.retryable());
+        assertTrue(e.getMessage().contains("no AWS credentials"), e.getMessage());
+        assertEquals(0, stub.requests());
+    }
+
+    @Test
     void primingSendsNothing() {
         reader().warmUp();
         assertEquals(0, stub.requests());
