@@ -61,7 +61,7 @@ if wanted export; then
 fi
 if wanted cold; then
   echo "== (4) cold start"
-  "${RUN[@]}" dev.currentsbridge.bench.harness.ColdStart "${COLD_ARGS[@]}" 2>&1 | grep -v '^WARNING\|^SLF4J' | tee "$OUT/cold.txt"
+  "${RUN[@]}" dev.currentsbridge.bench.harness.ColdStart "${COLD_ARGS[@]}" --class-list "$OUT/cold-classes.txt" 2>&1 | grep -v '^WARNING\|^SLF4J' | tee "$OUT/cold.txt"
 fi
 if wanted memory; then
   echo "== (5) memory"

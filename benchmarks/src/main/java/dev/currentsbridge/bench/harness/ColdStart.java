@@ -24,13 +24,16 @@ import java.util.TreeMap;
  * the classes loaded ({@code -Xlog:class+load}) by origin.
  *
  * <p>Args: {@code --runs N} (7) {@code --jar PATH} (the shaded jar) {@code --per-message M} (20 events per
- * HTTP-connector batch message) {@code --jvm-arg X} (repeatable; e.g. {@code -XX:SharedArchiveFile=app.jsa}).
+ * HTTP-connector batch message) {@code --jvm-arg X} (repeatable; e.g. {@code -XX:SharedArchiveFile=app.jsa})
+ * {@code --class-list PATH} (keep the list of classes the cold path loads).
  */
 public final class ColdStart {
 
     public static final List<String> LAMBDA_FLAGS = List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1");
     /** {@code --jvm-arg X}: added to every child (experiments such as an AppCDS archive). */
     static final List<String> EXTRA_JVM_ARGS = new ArrayList<>();
+    /** {@code --class-list PATH}: where to keep the cold path's {@code -Xlog:class+load} output (every class, its origin). */
+    static Path classList;
 
     public static void main(String[] args) throws Exception {
         int runs = 7;
@@ -42,6 +45,7 @@ public final class ColdStart {
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--jar" -> jar = Path.of(args[++i]);
                 case "--per-message" -> perMessage = Integer.parseInt(args[++i]);
+                case "--class-list" -> classList = Path.of(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -114,6 +118,10 @@ public final class ColdStart {
             logged.requireExported(sink, 10L * perMessage);
             Map<String, Integer> origins = classOrigins(classLog, jar);
             int classes = origins.values().stream().mapToInt(Integer::intValue).sum();
+            if (classList != null) {
+                Files.copy(classLog, classList, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                out.println("  the classes, in load order: " + classList);
+            }
             Files.deleteIfExists(classLog);
             Files.deleteIfExists(bodies);
 
