@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.currentsbridge.cohorts.domain.Cohort;
 import dev.currentsbridge.cohorts.domain.CohortSettings;
+import dev.currentsbridge.cohorts.domain.IdKind;
 import dev.currentsbridge.cohorts.domain.Member;
 import dev.currentsbridge.cohorts.domain.PostbackService;
 import dev.currentsbridge.cohorts.domain.SyncMode;
@@ -142,7 +143,7 @@ public final class CohortApi {
         BrazePartner.UserChanges c = BrazePartner.parseUsers(root);
         PostbackService.Receipt r = postbacks.acceptPartnerChanges(c);
         LOG.info("partner cohort changes", "cohortId", c.cohortId(), "added", c.added().size(),
-                "removed", c.removed().size(), "unsupportedIds", c.unsupported(), "duplicate", !r.stored());
+                "removed", c.removed().size(), "ignoredDeviceIds", c.ignoredDeviceIds(), "duplicate", !r.stored());
         return success();
     }
 
@@ -243,7 +244,12 @@ public final class CohortApi {
         ArrayNode arr = out.putArray("members");
         for (Member m : page.members()) {
             ObjectNode o = arr.addObject();
-            o.put("id", m.ref().id());
+            if (m.ref().kind() == IdKind.USER_ALIAS) {
+                // as Braze names the user: its stored id is an internal encoding of the pair
+                o.putObject("user_alias").put("alias_name", m.ref().aliasName()).put("alias_label", m.ref().aliasLabel());
+            } else {
+                o.put("id", m.ref().id());
+            }
             o.put("id_type", m.ref().kind().brazeField());
             o.put("in_cohort", m.desired());
             o.put("in_braze", m.applied());

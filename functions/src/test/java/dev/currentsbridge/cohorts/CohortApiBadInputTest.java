@@ -130,6 +130,8 @@ class CohortApiBadInputTest {
 
     static List<Object[]> badPartnerUsers() {
         String thousand = IntStream.range(0, 600).mapToObj(i -> "\"u" + i + "\"").reduce((a, b) -> a + "," + b).orElseThrow();
+        String aliases = IntStream.range(0, 401).mapToObj(i -> "{\"alias_name\":\"a" + i + "\",\"alias_label\":\"l\"}")
+                .reduce((a, b) -> a + "," + b).orElseThrow();
         return List.of(
                 new Object[] {"changes not array", "{\"user_ids\":[\"u1\"]}", BrazePartner.INVALID_CHANGES},
                 new Object[] {"entry not object", "[\"u1\"]", BrazePartner.INVALID_CHANGES},
@@ -138,6 +140,12 @@ class CohortApiBadInputTest {
                 new Object[] {"should_remove wrong type", "[{\"user_ids\":[\"u1\"],\"should_remove\":\"yes\"}]",
                         BrazePartner.INVALID_CHANGES},
                 new Object[] {"bad alias", "[{\"aliases\":[{\"alias_name\":1}]}]", BrazePartner.INVALID_CHANGES},
+                new Object[] {"alias without label", "[{\"aliases\":[{\"alias_name\":\"n\"}]}]", BrazePartner.INVALID_CHANGES},
+                new Object[] {"alias with empty name", "[{\"aliases\":[{\"alias_name\":\"\",\"alias_label\":\"l\"}]}]",
+                        BrazePartner.INVALID_CHANGES},
+                new Object[] {"alias not an object", "[{\"user_ids\":[\"u1\"],\"aliases\":[\"n\"]}]", BrazePartner.INVALID_CHANGES},
+                new Object[] {"more than 1000 ids with aliases", "[{\"user_ids\":[" + thousand + "]},{\"aliases\":["
+                        + aliases + "]}]", BrazePartner.TOO_MANY_IDS},
                 new Object[] {"more than 1000 ids", "[{\"user_ids\":[" + thousand + "]},{\"device_ids\":[" + thousand + "]}]",
                         BrazePartner.TOO_MANY_IDS});
     }

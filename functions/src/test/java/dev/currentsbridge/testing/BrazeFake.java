@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.currentsbridge.cohorts.domain.IdKind;
+import dev.currentsbridge.cohorts.domain.MemberRef;
 import dev.currentsbridge.common.json.Json;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -26,6 +28,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * at most 75 attributes objects per request (400 otherwise), 429 with {@code Retry-After} when asked, per-object
  * errors (success with an {@code errors} array) for chosen users. It keeps every user's array attributes so tests
  * can assert the resulting Braze state, and records every request.
+ *
+ * <p>Users are named as attributes objects name them: {@code external_id}, {@code email}, {@code braze_id},
+ * {@code phone} (keys such as {@code "external_id:u1"}) or a user alias object
+ * {@code {"user_alias": {"alias_name", "alias_label"}}} (key {@link #alias(String, String)}). An object naming no user,
+ * or with a {@code user_alias} that is not an object of two non-empty strings (Braze requires both), gets a
+ * per-object error; the error texts are the fake's own (braze-api.md documents none).
  */
 public final class BrazeFake implements AutoCloseable {
 
@@ -81,7 +89,21 @@ public final class BrazeFake implements AutoCloseable {
         return this;
     }
 
-    /** Objects naming this user ({@code "external_id:u1"} or {@code "email:a@b"}) are rejected per object. */
+    public static final String NO_IDENTIFIER = "'external_id' or another identifier is required";
+    public static final String MALFORMED_ALIAS = "'user_alias' must be an object with string 'alias_name' and 'alias_label'";
+
+    /** The key of a user alias in {@link #values}, {@link #state} and {@link #rejectUser} (unambiguous for any text). */
+    public static String alias(String aliasName, String aliasLabel) {
+        return "user_alias:" + Json.MAPPER.createArrayNode().add(aliasLabel).add(aliasName);
+    }
+
+    /** The key of the user a member names, as an attributes object written for it names it. */
+    public static String user(MemberRef member) {
+        return member.kind() == IdKind.USER_ALIAS ? alias(member.aliasName(), member.aliasLabel())
+                : member.kind().brazeField() + ":" + member.id();
+    }
+
+    /** Objects naming this user ({@code "external_id:u1"}, {@code "email:a@b"}, {@link #alias}) are rejected per object. */
     public BrazeFake rejectUser(String idFieldColonId) {
         rejectedUsers.add(idFieldColonId);
         return this;
@@ -180,7 +202,7 @@ public final class BrazeFake implements AutoCloseable {
                 String user = identify(o);
                 if (user == null || rejectedUsers.contains(user)) {
                     ObjectNode err = Json.MAPPER.createObjectNode();
-                    err.put("type", user == null ? "'external_id' or another identifier is required" : "Invalid user");
+                    err.put("type", user != null ? "Invalid user" : o.has("user_alias") ? MALFORMED_ALIAS : NO_IDENTIFIER);
                     err.put("input_array", "attributes");
                     err.put("index", i);
                     errors.add(err);
@@ -198,13 +220,22 @@ public final class BrazeFake implements AutoCloseable {
         }
     }
 
-    private static String identify(JsonNode o) {
+    /** The key of the user an attributes object names, or null when it names none (or a malformed alias). */
+    public static String identify(JsonNode o) {
         for (String f : new String[] {"external_id", "email", "braze_id", "phone"}) {
             if (o.path(f).isTextual()) {
                 return f + ":" + o.get(f).asText();
             }
         }
+        JsonNode a = o.path("user_alias");
+        if (a.isObject() && nonEmptyText(a.get("alias_name")) && nonEmptyText(a.get("alias_label"))) {
+            return alias(a.get("alias_name").asText(), a.get("alias_label").asText());
+        }
         return null;
+    }
+
+    private static boolean nonEmptyText(JsonNode n) {
+        return n != null && n.isTextual() && !n.asText().isEmpty();
     }
 
     private void apply(String user, JsonNode o) {

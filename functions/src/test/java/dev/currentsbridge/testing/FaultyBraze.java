@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -126,7 +127,7 @@ public final class FaultyBraze implements AutoCloseable {
             }
             List<Object[]> objects = new ArrayList<>();
             for (BrazeUsers.AttributeUpdate u : updates) {
-                objects.add(new Object[] {u.member().kind().brazeField() + ":" + u.member().id(), u.add(), u.remove()});
+                objects.add(new Object[] {BrazeFake.user(u.member()), u.add(), u.remove()});
             }
             Fault f = draw(objects);
             return switch (f) {
@@ -255,8 +256,7 @@ public final class FaultyBraze implements AutoCloseable {
             }
             List<Object[]> objects = new ArrayList<>();
             for (JsonNode o : attributes) {
-                String user = o.has("external_id") ? "external_id:" + o.get("external_id").asText()
-                        : "email:" + o.path("email").asText();
+                String user = Objects.requireNonNullElse(BrazeFake.identify(o), "unidentified");
                 List<String> add = new ArrayList<>();
                 List<String> remove = new ArrayList<>();
                 o.path(attribute).path("add").forEach(v -> add.add(v.asText()));

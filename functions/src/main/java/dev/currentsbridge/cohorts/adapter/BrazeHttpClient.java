@@ -3,6 +3,7 @@ package dev.currentsbridge.cohorts.adapter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.currentsbridge.cohorts.domain.IdKind;
 import dev.currentsbridge.cohorts.domain.MemberRef;
 import dev.currentsbridge.cohorts.port.BrazeUsers;
 import dev.currentsbridge.common.json.Json;
@@ -47,7 +48,8 @@ public final class BrazeHttpClient implements BrazeUsers {
     /** The request body's encoding and the API key read's path (signing, JSON) without a request or a real read. */
     @Override
     public void warmUp() {
-        body(List.of(new AttributeUpdate(MemberRef.externalId("priming"), "priming", List.of("a"), List.of("b"))));
+        body(List.of(new AttributeUpdate(MemberRef.externalId("priming"), "priming", List.of("a"), List.of("b")),
+                new AttributeUpdate(MemberRef.alias("priming", "priming"), "priming", List.of("a"), List.of())));
         secrets.warmUp();
     }
 
@@ -90,7 +92,7 @@ public final class BrazeHttpClient implements BrazeUsers {
         ArrayNode attributes = root.putArray("attributes");
         for (AttributeUpdate u : updates) {
             ObjectNode o = attributes.addObject();
-            o.put(u.member().kind().brazeField(), u.member().id());
+            identify(o, u.member());
             ObjectNode change = o.putObject(u.attribute());
             if (!u.add().isEmpty()) {
                 u.add().forEach(change.putArray("add")::add);
@@ -104,6 +106,17 @@ public final class BrazeHttpClient implements BrazeUsers {
             return Json.MAPPER.writeValueAsBytes(root);
         } catch (IOException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** The field naming the user: a string, or for a user alias the object Braze's user alias object defines. */
+    private static void identify(ObjectNode o, MemberRef member) {
+        if (member.kind() == IdKind.USER_ALIAS) {
+            o.putObject(member.kind().brazeField())
+                    .put("alias_name", member.aliasName())
+                    .put("alias_label", member.aliasLabel());
+        } else {
+            o.put(member.kind().brazeField(), member.id());
         }
     }
 

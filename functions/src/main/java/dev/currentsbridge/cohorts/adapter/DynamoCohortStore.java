@@ -354,7 +354,10 @@ public final class DynamoCohortStore implements CohortStore {
                 }
                 if (m.rejectedFor() != null) {
                     item.put("rejected_for", s(m.rejectedFor()));
-                    item.put("reject_reason", s(m.rejectReason() == null ? "" : m.rejectReason()));
+                }
+                if (m.rejectReason() != null) {
+                    // absent when null (an unconfirmed attempt has none), so it reads back as null, not ""
+                    item.put("reject_reason", s(m.rejectReason()));
                 }
                 if (m.updatedAt() != null) {
                     item.put("updated_at", n(m.updatedAt()));

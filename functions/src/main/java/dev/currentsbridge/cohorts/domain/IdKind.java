@@ -2,7 +2,9 @@ package dev.currentsbridge.cohorts.domain;
 
 /** Which Braze user identifier a member is written with in a {@code /users/track} attributes object. */
 public enum IdKind {
-    EXTERNAL_ID("external_id", "ext"), EMAIL("email", "email");
+    EXTERNAL_ID("external_id", "ext"), EMAIL("email", "email"),
+    /** A user alias: the field holds an object {@code {"alias_name", "alias_label"}} (see {@link MemberRef#alias}). */
+    USER_ALIAS("user_alias", "alias");
 
     private final String brazeField;
     private final String code;

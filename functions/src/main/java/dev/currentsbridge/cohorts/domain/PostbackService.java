@@ -81,7 +81,8 @@ public final class PostbackService {
     public Receipt acceptPartnerChanges(BrazePartner.UserChanges c) {
         Instant now = clock.instant();
         boolean stored = false;
-        // user_ids are Braze external ids whatever MEMBER_ID_FIELD says: that setting is about Mixpanel members.
+        // user_ids are Braze external ids (aliases user aliases) whatever MEMBER_ID_FIELD says: that setting is about
+        // Mixpanel members.
         for (boolean add : new boolean[] {true, false}) {
             List<MemberRef> refs = add ? c.added() : c.removed();
             if (!refs.isEmpty()) {
@@ -91,7 +92,7 @@ public final class PostbackService {
             }
         }
         store.upsertCohort(new CohortUpsert(c.cohortId(), null, null, null, now), settings.defaultSyncMode());
-        return new Receipt(stored, c.added().size() + c.removed().size(), c.unsupported());
+        return new Receipt(stored, c.added().size() + c.removed().size(), c.ignoredDeviceIds());
     }
 
     static String changeKey(List<MemberRef> members, String... parts) {

@@ -18,7 +18,10 @@ import dev.currentsbridge.cohorts.port.CohortStore.PageReceipt;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Random;
+import java.util.Set;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
@@ -149,6 +152,65 @@ abstract class CohortStoreContract {
         } while (after != null);
         assertEquals(60, seen.size());
         assertEquals(seen.stream().sorted().toList(), seen);
+    }
+
+    /** Valid Unicode (stores hold UTF-8) that is hostile to key formats: separators, digits, controls, NUL, emoji. */
+    private static String hostileText(Random r) {
+        String[] pieces = {"#", ":", "1", "0", "12:", "member#", "alias#", "ext#", "\u0000", "\n", "\t", "\u007f", "é",
+            "\u4e2d", "\uD83D\uDE00", "\uFFFD", " ", "\"", "\\", "a", "b"};
+        StringBuilder sb = new StringBuilder();
+        int n = 1 + r.nextInt(6);
+        for (int i = 0; i < n; i++) {
+            sb.append(pieces[r.nextInt(pieces.length)]);
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void aliasMembersRoundTripInMembersChangesAndPages() {
+        CohortStore s = store();
+        Random r = new Random(0xA11A5L);
+        Set<MemberRef> refs = new LinkedHashSet<>(List.of(MemberRef.alias("c", "a#b"), MemberRef.alias("b#c", "a"),
+                MemberRef.alias("u1", "ext"), MemberRef.externalId("u1"), MemberRef.externalId("alias#1:ab")));
+        while (refs.size() < 60) {
+            refs.add(MemberRef.alias(hostileText(r), hostileText(r)));
+        }
+        List<Member> members = new ArrayList<>();
+        int i = 0;
+        for (MemberRef ref : refs) {
+            Member m = Member.joining(ref, T);
+            members.add(switch (i++ % 3) {
+                case 0 -> m.appliedAs("A", T);
+                case 1 -> m.unconfirmed("A", T);
+                default -> m.rejected("A", "Invalid user", T);
+            });
+        }
+        s.writeMembers("a", members);
+        assertEquals(Set.copyOf(members), Set.copyOf(s.allMembers("a")));
+
+        List<Member> paged = new ArrayList<>();
+        String after = null;
+        do {
+            CohortStore.MemberPage page = s.members("a", after, 7);
+            paged.addAll(page.members());
+            after = page.nextKey();
+        } while (after != null);
+        assertEquals(members.size(), paged.size(), "every member once");
+        assertEquals(Set.copyOf(members), Set.copyOf(paged));
+
+        List<MemberRef> list = List.copyOf(refs);
+        var batch = new ChangeBatch("a", "k-alias", false, list, T, T.plusSeconds(600));
+        assertTrue(s.recordChange(batch, T));
+        assertEquals(List.of(batch), s.unfoldedChanges("a"));
+        var page = new SessionPage("a", "s", 1, 1, list, T, T.plus(Duration.ofDays(3)));
+        assertEquals(PageReceipt.STORED, s.recordPage(page, T.plus(Duration.ofDays(3)), T));
+        assertEquals(list, s.sessionPages("a", "s").get(0).members());
+
+        // removal by alias: out and not in Braze deletes exactly that alias's item
+        Member gone = members.get(1).appliedAs(null, T).withDesired(false, T);
+        s.writeMembers("a", List.of(gone));
+        assertEquals(members.size() - 1, s.allMembers("a").size());
+        assertFalse(s.allMembers("a").stream().anyMatch(m -> m.ref().equals(gone.ref())));
     }
 
     @Test

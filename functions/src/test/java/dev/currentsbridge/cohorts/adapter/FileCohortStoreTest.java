@@ -7,12 +7,16 @@ import dev.currentsbridge.cohorts.ApiReply;
 import dev.currentsbridge.cohorts.ApiRequest;
 import dev.currentsbridge.cohorts.CohortApi;
 import dev.currentsbridge.cohorts.domain.CohortSettings;
+import dev.currentsbridge.cohorts.domain.Member;
+import dev.currentsbridge.cohorts.domain.MemberRef;
 import dev.currentsbridge.cohorts.domain.keys.KeyAdmin;
 import dev.currentsbridge.cohorts.port.CohortStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,7 +31,8 @@ class FileCohortStoreTest {
     void stateSurvivesARestart() {
         CohortStore first = CohortStores.file(dir);
         String key = new KeyAdmin(first, Clock.systemUTC()).create("local").secret();
-        String body = "{\"client_secret\":\"" + key + "\",\"cohort_id\":\"c1\",\"cohort_changes\":[{\"user_ids\":[\"a\"]}]}";
+        String body = "{\"client_secret\":\"" + key + "\",\"cohort_id\":\"c1\",\"cohort_changes\":[{\"user_ids\":[\"a\"],"
+                + "\"aliases\":[{\"alias_name\":\"n#1\",\"alias_label\":\"3:\\u0000\"}]}]}";
         ApiReply r = new CohortApi(first, CohortSettings.defaults(), Clock.systemUTC()).handle(new ApiRequest("POST",
                 "/partners/mixpanel/cohorts/users", Map.of(), Map.of(), body.getBytes(StandardCharsets.UTF_8)));
         assertEquals(200, r.status(), r.body());
@@ -37,6 +42,10 @@ class FileCohortStoreTest {
         assertTrue(new KeyAdmin(reopened, Clock.systemUTC()).authenticate(key).isPresent());
         assertEquals("c1", reopened.listCohorts().get(0).id());
         assertEquals(1, reopened.unfoldedChanges("c1").size());
-        assertEquals("a", reopened.unfoldedChanges("c1").get(0).members().get(0).id());
+        assertEquals(List.of(MemberRef.externalId("a"), MemberRef.alias("n#1", "3:\u0000")),
+                reopened.unfoldedChanges("c1").get(0).members());
+        Member applied = Member.joining(MemberRef.alias("n#1", "3:\u0000"), Instant.EPOCH).appliedAs("X", Instant.EPOCH);
+        reopened.writeMembers("c1", List.of(applied));
+        assertEquals(List.of(applied), CohortStores.file(dir).allMembers("c1"));
     }
 }

@@ -246,7 +246,9 @@ class PersonalDataInLogsTest {
                         Map.of("authorization", ApiGatewayEvents.basic("user-pii-1@example.com", key + "x"))), null);
                 api.handleRequest(ApiGatewayEvents.post("/partners/mixpanel/cohorts/users",
                         "{\"client_secret\":\"" + key + "\",\"cohort_id\":\"p1\",\"cohort_changes\":[{\"user_ids\":"
-                                + "[\"user-pii-p1\",\"user-pii-p2\"]},{\"user_ids\":[\"user-pii-p3\"],\"should_remove\":true}]}",
+                                + "[\"user-pii-p1\",\"user-pii-p2\"],\"aliases\":[{\"alias_name\":\"user-pii-an1\","
+                                + "\"alias_label\":\"user-pii-al\"}]},{\"user_ids\":[\"user-pii-p3\"],\"aliases\":"
+                                + "[{\"alias_name\":\"user-pii-an2\",\"alias_label\":\"user-pii-al\"}],\"should_remove\":true}]}",
                         Map.of()), null);
                 api.handleRequest(ApiGatewayEvents.post("/partners/mixpanel/cohorts/users",
                         "{\"client_secret\":\"" + revoked + "\",\"cohort_id\":\"p1\",\"cohort_changes\":[{\"user_ids\":[7]}]}",
@@ -264,6 +266,7 @@ class PersonalDataInLogsTest {
                 api.handleRequest(ApiGatewayEvents.event("GET", "/cohorts", null, false, bearer, Map.of()), null);
                 api.handleRequest(ApiGatewayEvents.event("GET", "/cohorts/" + cohort + "/members", null, false, bearer,
                         Map.of("limit", "10")), null);
+                api.handleRequest(ApiGatewayEvents.event("GET", "/cohorts/p1/members", null, false, bearer, Map.of()), null);
                 APIGatewayV2HTTPResponse created = api.handleRequest(ApiGatewayEvents.event("POST", "/keys",
                         "{\"label\":\"rotation\"}", false, bearer, Map.of()), null);
                 String newKey = Json.MAPPER.readTree(created.getBody()).path("key").asText();

@@ -12,9 +12,10 @@ import java.util.Map;
 
 /**
  * Braze's partner cohort import requests ({@code /partners/<partner>/cohorts[/users]}, braze-api.md section 2),
- * with Braze's documented error messages. Only {@code user_ids} (external ids) can be written with
- * {@code /users/track}'s {@code external_id}; {@code device_ids} and {@code aliases} are validated and counted
- * toward the 1000-id limit but not applied ({@link UserChanges#unsupported()}).
+ * with Braze's documented error messages. {@code user_ids} become external-id members and {@code aliases} user-alias
+ * members ({@link MemberRef#alias}), both written with {@code /users/track}. {@code device_ids} cannot name a user
+ * there: they are validated and counted toward the 1000-id limit but not applied
+ * ({@link UserChanges#ignoredDeviceIds()}).
  */
 public final class BrazePartner {
 
@@ -37,7 +38,7 @@ public final class BrazePartner {
      * {@code POST .../cohorts/users}: the net change per user (a later entry for the same user wins), so the two
      * lists are disjoint and their order does not matter.
      */
-    public record UserChanges(String cohortId, List<MemberRef> added, List<MemberRef> removed, int unsupported) {
+    public record UserChanges(String cohortId, List<MemberRef> added, List<MemberRef> removed, int ignoredDeviceIds) {
     }
 
     /** The data import key as sent, or null. Checked before the other fields, as Braze does. */
@@ -81,7 +82,7 @@ public final class BrazePartner {
             throw InvalidPostback.badRequest(INVALID_CHANGES);
         }
         int idCount = 0;
-        int unsupported = 0;
+        int ignoredDevices = 0;
         Map<MemberRef, Boolean> net = new LinkedHashMap<>();
         for (JsonNode c : changes) {
             if (!c.isObject()) {
@@ -100,14 +101,16 @@ public final class BrazePartner {
             boolean shouldRemove = remove != null && remove.asBoolean(false);
             List<String> users = strings(userIds);
             List<String> devices = strings(deviceIds);
-            int aliasCount = aliases(aliases);
-            idCount += users.size() + devices.size() + aliasCount;
+            List<MemberRef> aliasRefs = aliases(aliases);
+            idCount += users.size() + devices.size() + aliasRefs.size();
             if (idCount > Ids.MAX_IDS_PER_REQUEST) {
                 throw InvalidPostback.badRequest(TOO_MANY_IDS);
             }
-            unsupported += devices.size() + aliasCount;
-            for (String u : users) {
-                MemberRef ref = MemberRef.externalId(u);
+            ignoredDevices += devices.size();
+            List<MemberRef> refs = new ArrayList<>(users.size() + aliasRefs.size());
+            users.forEach(u -> refs.add(MemberRef.externalId(u)));
+            refs.addAll(aliasRefs);
+            for (MemberRef ref : refs) {
                 net.remove(ref); // re-insert so the latest entry decides
                 net.put(ref, !shouldRemove);
             }
@@ -115,7 +118,7 @@ public final class BrazePartner {
         List<MemberRef> added = new ArrayList<>();
         List<MemberRef> removed = new ArrayList<>();
         net.forEach((ref, in) -> (in ? added : removed).add(ref));
-        return new UserChanges(cohortId, added, removed, unsupported);
+        return new UserChanges(cohortId, added, removed, ignoredDevices);
     }
 
     private static void requireObject(JsonNode root) {
@@ -152,18 +155,35 @@ public final class BrazePartner {
         return out;
     }
 
-    private static int aliases(JsonNode arr) {
+    /**
+     * {@code [{"alias_name": "...", "alias_label": "..."}]}: both non-blank strings. Name and label together are
+     * capped at {@link Ids#MAX_ID_LENGTH} chars, as one id is: that bounds a 1000-member change item, and keeps the
+     * member's DynamoDB sort key ({@code member#alias#<n>:<label><name>}) under its 1024-byte limit.
+     */
+    private static List<MemberRef> aliases(JsonNode arr) {
         if (arr == null || arr.isNull()) {
-            return 0;
+            return List.of();
         }
         if (!arr.isArray()) {
             throw InvalidPostback.badRequest(INVALID_CHANGES);
         }
+        if (arr.size() > Ids.MAX_IDS_PER_REQUEST) {
+            throw InvalidPostback.badRequest(TOO_MANY_IDS);
+        }
+        List<MemberRef> out = new ArrayList<>(arr.size());
         for (JsonNode a : arr) {
-            if (!a.isObject() || !a.path("alias_name").isTextual() || !a.path("alias_label").isTextual()) {
+            JsonNode name = a.get("alias_name");
+            JsonNode label = a.get("alias_label");
+            if (!a.isObject() || !nonBlankText(name) || !nonBlankText(label)
+                    || name.asText().length() + label.asText().length() > Ids.MAX_ID_LENGTH) {
                 throw InvalidPostback.badRequest(INVALID_CHANGES);
             }
+            out.add(MemberRef.alias(name.asText(), label.asText()));
         }
-        return arr.size();
+        return out;
+    }
+
+    private static boolean nonBlankText(JsonNode n) {
+        return n != null && n.isTextual() && !n.asText().isBlank();
     }
 }
