@@ -1,5 +1,8 @@
 package dev.currentsbridge.cli.export;
 
+import static dev.currentsbridge.cli.export.ExportOutput.assertCountsAddUp;
+import static dev.currentsbridge.cli.export.ExportOutput.assertLine;
+import static dev.currentsbridge.cli.export.ExportOutput.events;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,9 +16,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.avro.file.CodecFactory;
 import org.junit.jupiter.api.BeforeEach;
@@ -72,6 +72,7 @@ class ExportCommandTest {
         assertLine(r.out(), "skipped", "2   (no_external_user_id: 2)");
         assertLine(r.out(), "rejected", "3   (decode:missing_event_type: 1, decode:not_json: 1, invalid:time_before_N-N-N: 1)");
         assertLine(r.out(), "not delivered", "0");
+        assertCountsAddUp(r.out());
 
         List<JsonNode> events = events(tmp.resolve("out1"));
         assertEquals(13, events.size());
@@ -149,12 +150,6 @@ class ExportCommandTest {
                 r.toString());
     }
 
-    private static void assertLine(String out, String label, String value) {
-        Matcher m = Pattern.compile("(?m)^\\s+" + Pattern.quote(label) + "\\s+(.*)$").matcher(out);
-        assertTrue(m.find(), out);
-        assertEquals(value, m.group(1).strip(), out);
-    }
-
     private List<String> rejectLines() throws IOException {
         List<String> lines = new ArrayList<>();
         try (Stream<Path> s = Files.list(tmp.resolve("rejects"))) {
@@ -165,21 +160,7 @@ class ExportCommandTest {
         return lines;
     }
 
-    private static List<JsonNode> events(Path dir) throws IOException {
-        List<JsonNode> events = new ArrayList<>();
-        try (Stream<Path> s = Files.list(dir)) {
-            for (Path p : s.filter(f -> f.toString().endsWith(".ndjson")).toList()) {
-                for (String line : Files.readAllLines(p)) {
-                    events.add(Json.MAPPER.readTree(line));
-                }
-            }
-        }
-        return events;
-    }
-
     private static Set<String> insertIds(Path dir) throws IOException {
-        Set<String> ids = new TreeSet<>();
-        events(dir).forEach(e -> ids.add(e.path("properties").path("$insert_id").asText()));
-        return ids;
+        return ExportOutput.insertIds(events(dir));
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.currentsbridge.cli.Cli;
+import dev.currentsbridge.cli.SystemAwsKeys;
 import dev.currentsbridge.cohorts.adapter.CohortStores;
 import dev.currentsbridge.cohorts.domain.keys.KeyAdmin;
 import dev.currentsbridge.testing.Dynalite;
@@ -78,10 +79,7 @@ class KeysCommandTest {
         }
         Map<String, String> env = Map.of("AWS_ENDPOINT_URL_DYNAMODB", dynalite.endpoint().toString(),
                 "AWS_ACCESS_KEY_ID", "test", "AWS_SECRET_ACCESS_KEY", "test");
-        String access = System.getProperty("aws.accessKeyId");
-        System.setProperty("aws.accessKeyId", "test");
-        System.setProperty("aws.secretAccessKey", "test");
-        try {
+        try (SystemAwsKeys keys = SystemAwsKeys.use("test", "test")) {
             Cli.Result created = Cli.run(env, "keys", "create", "--table", table, "--region", "us-east-1");
             assertEquals(0, created.exitCode(), created.toString());
             assertTrue(created.out().contains("DynamoDB table " + table), created.out());
@@ -100,11 +98,6 @@ class KeysCommandTest {
 
             Cli.Result missing = Cli.run(env, "keys", "list", "--table", "no-such-table");
             assertOneLine(missing, 1, "DynamoDB table no-such-table");
-        } finally {
-            if (access == null) {
-                System.clearProperty("aws.accessKeyId");
-                System.clearProperty("aws.secretAccessKey");
-            }
         }
     }
 
