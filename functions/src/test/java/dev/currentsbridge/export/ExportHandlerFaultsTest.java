@@ -258,6 +258,47 @@ class ExportHandlerFaultsTest {
         assertTrue(h.logs.stream().anyMatch(l -> l.contains("mixpanel_credentials_invalid")));
     }
 
+    @Test
+    void anOnDemandInitReadsTheSecretInTheBackgroundOnceAndTheFirstBatchUsesIt() throws InterruptedException {
+        ExportHandler handler = h.handler(Map.of("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand"), time);
+        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (h.secrets.reads(ExportHarness.SECRET_ID) == 0 && System.nanoTime() < until) {
+            Thread.sleep(5);
+        }
+        assertEquals(1, h.secrets.reads(ExportHarness.SECRET_ID), "read during init, before any request");
+        sendStorage(1, "od");
+
+        ExportHarness.Invocation inv = h.invoke(handler, time);
+
+        inv.assertAccountedFor(1);
+        assertEquals(1, h.mixpanel.imported().size());
+        assertEquals(1, h.secrets.reads(ExportHarness.SECRET_ID), "the batch used the prefetched value");
+    }
+
+    @Test
+    void aFailedPrefetchIsReadAgainByTheFirstBatch() {
+        h.secrets.failNext(3, 500, "InternalServiceError"); // the prefetch's three attempts
+        ExportHandler handler = h.handler(Map.of("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand"), time);
+        sendStorage(1, "pf");
+
+        ExportHarness.Invocation inv = h.invoke(handler, time);
+
+        inv.assertAccountedFor(1);
+        assertEquals(1, h.mixpanel.imported().size());
+        assertEquals(4, h.secrets.requests(), "three failed attempts in the background, one read by the batch");
+    }
+
+    @Test
+    void aSnapStartInitReadsNoSecretBeforeTheFirstBatch() {
+        ExportHandler handler = h.handler(Map.of("AWS_LAMBDA_INITIALIZATION_TYPE", "snap-start"), time);
+        handler.beforeCheckpoint(null);
+        assertEquals(0, h.secrets.requests(), "nothing secret may be in the snapshot");
+        sendStorage(1, "ss");
+
+        h.invoke(handler, time).assertAccountedFor(1);
+        assertEquals(1, h.secrets.reads(ExportHarness.SECRET_ID));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"api_secret", "project_token"})
     void projectSecretAndTokenAuthSendNoProjectId(String kind) {
