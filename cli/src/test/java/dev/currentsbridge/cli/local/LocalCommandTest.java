@@ -75,12 +75,18 @@ class LocalCommandTest {
         Map<String, String> adds = new TreeMap<>();
         for (JsonNode a : body.path("attributes")) {
             assertTrue(a.path("_update_existing_only").asBoolean(), a.toString());
-            adds.put(a.path("external_id").asText(), a.path("Mixpanel_Cohorts").path("add").toString());
+            // A user is named by external_id, or (partner route aliases) by a user_alias object.
+            JsonNode alias = a.path("user_alias");
+            String user = alias.isObject()
+                    ? "alias " + alias.path("alias_label").asText() + "/" + alias.path("alias_name").asText()
+                    : a.path("external_id").asText();
+            adds.put(user, a.path("Mixpanel_Cohorts").path("add").toString());
         }
         assertEquals(Map.of("user-01000", "[\"Churn risk\"]", "user-01001", "[\"Churn risk\"]",
+                "alias mixpanel_distinct_id/anon-7f3a", "[\"Churn risk\"]",
                 "user-01003", "[\"Power users\"]", "user-01004", "[\"Power users\"]"), adds);
 
-        assertTrue(r.out().contains("cohort changes applied 4 user update(s) in 1 /users/track request(s)"), r.out());
+        assertTrue(r.out().contains("cohort changes applied 5 user update(s) in 1 /users/track request(s)"), r.out());
         assertTrue(Pattern.compile("exported\\s+\\d+").matcher(r.out()).find(), r.out());
         assertTrue(r.out().contains("malformed:not_json: 1"), r.out());
         assertTrue(Files.readString(tmp.resolve("out/logs/bridge.log")).contains("export batch done"));
