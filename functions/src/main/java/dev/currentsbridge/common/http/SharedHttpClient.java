@@ -4,6 +4,7 @@ import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The one HTTP client of a function container. Mixpanel, Braze and (through {@code JdkSdkHttpClient})
@@ -19,6 +20,7 @@ public final class SharedHttpClient {
     public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
 
     private static volatile HttpClient instance;
+    private static final AtomicBoolean STARTED = new AtomicBoolean();
 
     private SharedHttpClient() {
     }
@@ -50,8 +52,6 @@ public final class SharedHttpClient {
             t.start();
         }
     }
-
-    private static final java.util.concurrent.atomic.AtomicBoolean STARTED = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** A fresh client, for tests and the command line that want their own pool. */
     public static HttpClient newClient() {

@@ -1,5 +1,6 @@
 package dev.currentsbridge.common.secrets;
 
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,7 +33,7 @@ public final class CachingSecretSource implements SecretSource {
                 String value = pending.join();
                 cache.putIfAbsent(secretId, value);
                 return cache.get(secretId);
-            } catch (CompletionException | java.util.concurrent.CancellationException e) {
+            } catch (CompletionException | CancellationException e) {
                 // The background read failed: read again here, which reports (or recovers from) the error itself.
             }
         }
