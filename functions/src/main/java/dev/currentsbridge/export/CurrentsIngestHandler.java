@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.currentsbridge.common.aws.AwsClients;
 import dev.currentsbridge.common.config.Env;
 import dev.currentsbridge.common.json.Json;
+import dev.currentsbridge.common.lang.Sha256;
 import dev.currentsbridge.common.log.Log;
 import dev.currentsbridge.common.log.Metrics;
 import dev.currentsbridge.common.secrets.SecretSource;
@@ -21,7 +22,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -178,14 +178,7 @@ public final class CurrentsIngestHandler implements RequestHandler<APIGatewayV2H
 
     /** Compares digests, so neither content nor length leaks through timing. */
     static boolean constantTimeEquals(String a, String b) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            byte[] da = sha.digest(a.getBytes(StandardCharsets.UTF_8));
-            byte[] db = sha.digest(b.getBytes(StandardCharsets.UTF_8));
-            return MessageDigest.isEqual(da, db);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return MessageDigest.isEqual(Sha256.of(a), Sha256.of(b));
     }
 
     private static byte[] body(APIGatewayV2HTTPEvent request) throws IOException {

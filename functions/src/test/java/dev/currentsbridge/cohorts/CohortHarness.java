@@ -15,14 +15,14 @@ import dev.currentsbridge.common.http.SharedHttpClient;
 import dev.currentsbridge.common.json.Json;
 import dev.currentsbridge.common.secrets.CachingSecretSource;
 import dev.currentsbridge.common.secrets.MapSecretSource;
+import dev.currentsbridge.testing.ApiGatewayEvents;
 import dev.currentsbridge.testing.BrazeFake;
 import dev.currentsbridge.testing.Dynalite;
+import dev.currentsbridge.testing.ManualClock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +38,7 @@ final class CohortHarness implements AutoCloseable {
 
     final CohortStore store;
     final BrazeFake braze;
-    final TestClock clock = new TestClock();
+    final ManualClock clock = new ManualClock();
     final List<Duration> sleeps = new ArrayList<>();
     final MapSecretSource secrets = new MapSecretSource(Map.of("braze-secret", BRAZE_KEY));
     final CohortApiHandler api;
@@ -97,26 +97,11 @@ final class CohortHarness implements AutoCloseable {
 
     static APIGatewayV2HTTPEvent event(String method, String path, String body, Map<String, String> headers,
                                        Map<String, String> query) {
-        return APIGatewayV2HTTPEvent.builder()
-                .withVersion("2.0")
-                .withRouteKey("$default")
-                .withRawPath(path)
-                .withHeaders(headers)
-                .withQueryStringParameters(query.isEmpty() ? null : query)
-                .withBody(body)
-                .withIsBase64Encoded(false)
-                .withRequestContext(APIGatewayV2HTTPEvent.RequestContext.builder()
-                        .withStage("$default")
-                        .withRequestId("req-1")
-                        .withHttp(APIGatewayV2HTTPEvent.RequestContext.Http.builder().withMethod(method).withPath(path)
-                                .withProtocol("HTTP/1.1").withSourceIp("127.0.0.1").build())
-                        .build())
-                .build();
+        return ApiGatewayEvents.event(method, path, body, false, headers, query);
     }
 
     Map<String, String> basic(String secret) {
-        return Map.of("authorization", "Basic " + Base64.getEncoder()
-                .encodeToString(("mixpanel:" + secret).getBytes(StandardCharsets.UTF_8)), "content-type", "application/json");
+        return Map.of("authorization", ApiGatewayEvents.basic("mixpanel", secret), "content-type", "application/json");
     }
 
     Map<String, String> bearer(String secret) {

@@ -1,9 +1,7 @@
 package dev.currentsbridge.testing;
 
-import com.amazonaws.services.lambda.runtime.ClientContext;
-import com.amazonaws.services.lambda.runtime.CognitoIdentity;
 import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.LambdaLogger;
+import dev.currentsbridge.common.lambda.LocalLambdaContext;
 import dev.currentsbridge.common.time.Sleeper;
 import java.time.Clock;
 import java.time.Duration;
@@ -53,70 +51,7 @@ public final class ManualClock extends Clock {
     /** A Lambda context with {@code remaining} left from now, on this clock. */
     public Context contextWith(Duration remaining) {
         Instant end = peek().plus(remaining);
-        return new Context() {
-            @Override
-            public int getRemainingTimeInMillis() {
-                return (int) Math.max(0, Math.min(Integer.MAX_VALUE, Duration.between(peek(), end).toMillis()));
-            }
-
-            @Override
-            public String getAwsRequestId() {
-                return "test-request";
-            }
-
-            @Override
-            public String getLogGroupName() {
-                return "/aws/lambda/test";
-            }
-
-            @Override
-            public String getLogStreamName() {
-                return "test";
-            }
-
-            @Override
-            public String getFunctionName() {
-                return "test";
-            }
-
-            @Override
-            public String getFunctionVersion() {
-                return "$LATEST";
-            }
-
-            @Override
-            public String getInvokedFunctionArn() {
-                return "arn:aws:lambda:us-east-1:000000000000:function:test";
-            }
-
-            @Override
-            public CognitoIdentity getIdentity() {
-                return null;
-            }
-
-            @Override
-            public ClientContext getClientContext() {
-                return null;
-            }
-
-            @Override
-            public int getMemoryLimitInMB() {
-                return 1024;
-            }
-
-            @Override
-            public LambdaLogger getLogger() {
-                return new LambdaLogger() {
-                    @Override
-                    public void log(String message) {
-                    }
-
-                    @Override
-                    public void log(byte[] message) {
-                    }
-                };
-            }
-        };
+        return new LocalLambdaContext("test", 1024, () -> Duration.between(peek(), end).toMillis());
     }
 
     @Override

@@ -16,45 +16,24 @@ import java.util.concurrent.atomic.AtomicLong;
  * an {@code errors} array for objects it refused, as Braze does) and writes each request body byte for byte
  * to {@code <dir>/users-track-<run>-<n>.json}.
  */
-public final class DryRunBraze implements AutoCloseable {
+public final class DryRunBraze extends DryRunSink {
 
     public static final int MAX_OBJECTS = 75;
     private static final long MAX_BYTES = 4L * 1024 * 1024;
     private static final List<String> IDENTIFIERS = List.of("external_id", "user_alias", "braze_id", "email", "phone");
 
-    private final OutputFiles files;
-    private final LoopbackHttp http;
     private final AtomicLong attributesProcessed = new AtomicLong();
-    private final AtomicLong requests = new AtomicLong();
 
     public DryRunBraze(Path dir, int port) {
-        this.files = new OutputFiles(dir, "users-track", ".json");
-        this.http = LoopbackHttp.start("Braze dry-run sink", port, this::handle);
-    }
-
-    /** Base URL to use as {@code BRAZE_REST_ENDPOINT}. */
-    public String url() {
-        return http.url();
-    }
-
-    public Path dir() {
-        return files.dir();
+        super("Braze dry-run sink", dir, "users-track", ".json", port);
     }
 
     public long attributesProcessed() {
         return attributesProcessed.get();
     }
 
-    public long requests() {
-        return requests.get();
-    }
-
     @Override
-    public void close() {
-        http.close();
-    }
-
-    private void handle(HttpExchange ex) throws IOException {
+    protected void handle(HttpExchange ex) throws IOException {
         if (!ex.getRequestURI().getPath().equals("/users/track")) {
             LoopbackHttp.respond(ex, 404, "{\"message\":\"Not Found\"}");
             return;
@@ -102,8 +81,8 @@ public final class DryRunBraze implements AutoCloseable {
                     + " attributes, events and purchases combined are allowed per request\"}");
             return;
         }
-        requests.incrementAndGet();
-        files.write(body);
+        countRequest();
+        write(body);
         ArrayNode errors = Json.MAPPER.createArrayNode();
         JsonNode attributes = root.path("attributes");
         for (int i = 0; i < attributes.size(); i++) {

@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  * writes each accepted request body as NDJSON (gunzipped; a JSON-array body becomes one line per element)
  * to {@code <dir>/import-<run>-<n>.ndjson}.
  */
-public final class DryRunMixpanel implements AutoCloseable {
+public final class DryRunMixpanel extends DryRunSink {
 
     public static final int MAX_EVENTS = 2000;
     public static final long MAX_BYTES = 10L * 1024 * 1024;
@@ -34,30 +34,17 @@ public final class DryRunMixpanel implements AutoCloseable {
             "anonymous", "nil", "none", "null", "n/a", "na", "undefined", "unknown", "<nil>", "0", "-1", "true",
             "false", "[]", "{}");
 
-    private final OutputFiles files;
     private final Clock clock;
-    private final LoopbackHttp http;
     private final AtomicLong imported = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
-    private final AtomicLong requests = new AtomicLong();
 
     public DryRunMixpanel(Path dir, int port) {
         this(dir, port, Clock.systemUTC());
     }
 
     public DryRunMixpanel(Path dir, int port, Clock clock) {
-        this.files = new OutputFiles(dir, "import", ".ndjson");
+        super("Mixpanel dry-run sink", dir, "import", ".ndjson", port);
         this.clock = clock;
-        this.http = LoopbackHttp.start("Mixpanel dry-run sink", port, this::handle);
-    }
-
-    /** Base URL to use as {@code MIXPANEL_API_URL}. */
-    public String url() {
-        return http.url();
-    }
-
-    public Path dir() {
-        return files.dir();
     }
 
     public long eventsImported() {
@@ -68,16 +55,8 @@ public final class DryRunMixpanel implements AutoCloseable {
         return failed.get();
     }
 
-    public long requests() {
-        return requests.get();
-    }
-
     @Override
-    public void close() {
-        http.close();
-    }
-
-    private void handle(HttpExchange ex) throws IOException {
+    protected void handle(HttpExchange ex) throws IOException {
         String path = ex.getRequestURI().getPath();
         if (!path.equals("/import") && !path.equals("/import/")) {
             LoopbackHttp.respond(ex, 404, "{\"code\":404,\"error\":\"not found\",\"status\":\"Not Found\"}");
@@ -98,7 +77,7 @@ public final class DryRunMixpanel implements AutoCloseable {
                     + " bytes\",\"status\":\"Request Entity Too Large\"}");
             return;
         }
-        requests.incrementAndGet();
+        countRequest();
         List<JsonNode> events;
         try {
             events = parse(body);
@@ -127,7 +106,7 @@ public final class DryRunMixpanel implements AutoCloseable {
             ndjson.write(Json.MAPPER.writeValueAsBytes(e));
             ndjson.write('\n');
         }
-        files.write(isArray(body) ? ndjson.toByteArray() : withTrailingNewline(body));
+        write(isArray(body) ? ndjson.toByteArray() : withTrailingNewline(body));
         int ok = events.size() - failures.size();
         imported.addAndGet(ok);
         failed.addAndGet(failures.size());

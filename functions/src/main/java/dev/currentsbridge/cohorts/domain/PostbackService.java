@@ -5,9 +5,9 @@ import dev.currentsbridge.cohorts.domain.postback.InvalidPostback;
 import dev.currentsbridge.cohorts.domain.postback.MixpanelWebhook;
 import dev.currentsbridge.cohorts.port.CohortStore;
 import dev.currentsbridge.cohorts.port.CohortStore.PageReceipt;
+import dev.currentsbridge.common.lang.Sha256;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -96,19 +96,15 @@ public final class PostbackService {
     }
 
     static String changeKey(List<MemberRef> members, String... parts) {
-        try {
-            MessageDigest d = MessageDigest.getInstance("SHA-256");
-            for (String p : parts) {
-                d.update(String.valueOf(p).getBytes(StandardCharsets.UTF_8));
-                d.update((byte) 0);
-            }
-            for (String k : members.stream().map(MemberRef::storageKey).sorted().toList()) {
-                d.update(k.getBytes(StandardCharsets.UTF_8));
-                d.update((byte) 0);
-            }
-            return HexFormat.of().formatHex(d.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+        MessageDigest d = Sha256.newDigest();
+        for (String p : parts) {
+            d.update(String.valueOf(p).getBytes(StandardCharsets.UTF_8));
+            d.update((byte) 0);
         }
+        for (String k : members.stream().map(MemberRef::storageKey).sorted().toList()) {
+            d.update(k.getBytes(StandardCharsets.UTF_8));
+            d.update((byte) 0);
+        }
+        return HexFormat.of().formatHex(d.digest());
     }
 }

@@ -129,14 +129,31 @@ public final class MixpanelHttpImport implements MixpanelImport {
         return c;
     }
 
-    /** {@code [e1,e2,...]} gzip-compressed, written straight into the compressor. */
+    /** {@code [e1,e2,...]} gzip-compressed, written straight into the compressor, at {@link #GZIP_LEVEL}. */
     static byte[] gzipJsonArray(List<byte[]> events) {
+        return gzipJsonArray(events, GZIP_LEVEL);
+    }
+
+    /**
+     * Deflate level 1, not the JDK's default 6: gzip was the largest share of the exporter's CPU per event; level 1
+     * compresses a 2000-event batch 1.4-2.4x faster for 27% more bytes, and the exporter's CPU per event fell from
+     * 17.5 to 12-14 us (benchmarks GzipBenchmark and ExportEndToEnd, docs/PERFORMANCE.md). Lambda bills CPU time,
+     * not bytes sent.
+     */
+    public static final int GZIP_LEVEL = java.util.zip.Deflater.BEST_SPEED;
+
+    /** The request body at any deflate level: {@code GzipBenchmark} compares levels on exactly this code. */
+    public static byte[] gzipJsonArray(List<byte[]> events, int level) {
         long raw = 2;
         for (byte[] e : events) {
             raw += e.length + 1;
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 8, raw / 4 + 64));
-        try (GZIPOutputStream gz = fastGzip(out)) {
+        try (GZIPOutputStream gz = new GZIPOutputStream(out, 64 * 1024) {
+            {
+                def.setLevel(level);
+            }
+        }) {
             gz.write('[');
             for (int i = 0; i < events.size(); i++) {
                 if (i > 0) {
@@ -149,20 +166,6 @@ public final class MixpanelHttpImport implements MixpanelImport {
             throw new UncheckedIOException(e);
         }
         return out.toByteArray();
-    }
-
-    /**
-     * Deflate level 1, not the JDK's default 6: gzip was the largest share of the exporter's CPU per event; level 1
-     * compresses a 2000-event batch 1.4-2.4x faster for 27% more bytes, and the exporter's CPU per event fell from
-     * 17.5 to 12-14 us (benchmarks GzipBenchmark and ExportEndToEnd, docs/PERFORMANCE.md). Lambda bills CPU time,
-     * not bytes sent.
-     */
-    private static GZIPOutputStream fastGzip(ByteArrayOutputStream out) throws IOException {
-        return new GZIPOutputStream(out, 64 * 1024) {
-            {
-                def.setLevel(java.util.zip.Deflater.BEST_SPEED);
-            }
-        };
     }
 
     /** Seconds or an HTTP date (RFC 9110). */

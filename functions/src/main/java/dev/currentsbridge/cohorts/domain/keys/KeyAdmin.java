@@ -1,9 +1,8 @@
 package dev.currentsbridge.cohorts.domain.keys;
 
 import dev.currentsbridge.cohorts.port.KeyStore;
-import java.nio.charset.StandardCharsets;
+import dev.currentsbridge.common.lang.Sha256;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -110,10 +109,6 @@ public final class KeyAdmin {
     }
 
     static byte[] sha256(String s) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.of(s);
     }
 }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Braze's partner cohort import requests ({@code /partners/<partner>/cohorts[/users]}, braze-api.md section 2),
@@ -136,23 +137,12 @@ public final class BrazePartner {
     }
 
     private static List<String> strings(JsonNode arr) {
-        if (arr == null || arr.isNull()) {
-            return List.of();
-        }
-        if (!arr.isArray()) {
-            throw InvalidPostback.badRequest(INVALID_CHANGES);
-        }
-        if (arr.size() > Ids.MAX_IDS_PER_REQUEST) {
-            throw InvalidPostback.badRequest(TOO_MANY_IDS);
-        }
-        List<String> out = new ArrayList<>(arr.size());
-        for (JsonNode n : arr) {
-            if (!n.isTextual() || n.asText().isBlank() || n.asText().length() > Ids.MAX_ID_LENGTH) {
+        return elements(arr, n -> {
+            if (!nonBlankText(n) || n.asText().length() > Ids.MAX_ID_LENGTH) {
                 throw InvalidPostback.badRequest(INVALID_CHANGES);
             }
-            out.add(n.asText());
-        }
-        return out;
+            return n.asText();
+        });
     }
 
     /**
@@ -161,6 +151,19 @@ public final class BrazePartner {
      * member's DynamoDB sort key ({@code member#alias#<n>:<label><name>}) under its 1024-byte limit.
      */
     private static List<MemberRef> aliases(JsonNode arr) {
+        return elements(arr, a -> {
+            JsonNode name = a.get("alias_name");
+            JsonNode label = a.get("alias_label");
+            if (!a.isObject() || !nonBlankText(name) || !nonBlankText(label)
+                    || name.asText().length() + label.asText().length() > Ids.MAX_ID_LENGTH) {
+                throw InvalidPostback.badRequest(INVALID_CHANGES);
+            }
+            return MemberRef.alias(name.asText(), label.asText());
+        });
+    }
+
+    /** An optional array of at most 1000 elements, each parsed by {@code element} (which throws on a bad one). */
+    private static <T> List<T> elements(JsonNode arr, Function<JsonNode, T> element) {
         if (arr == null || arr.isNull()) {
             return List.of();
         }
@@ -170,15 +173,9 @@ public final class BrazePartner {
         if (arr.size() > Ids.MAX_IDS_PER_REQUEST) {
             throw InvalidPostback.badRequest(TOO_MANY_IDS);
         }
-        List<MemberRef> out = new ArrayList<>(arr.size());
-        for (JsonNode a : arr) {
-            JsonNode name = a.get("alias_name");
-            JsonNode label = a.get("alias_label");
-            if (!a.isObject() || !nonBlankText(name) || !nonBlankText(label)
-                    || name.asText().length() + label.asText().length() > Ids.MAX_ID_LENGTH) {
-                throw InvalidPostback.badRequest(INVALID_CHANGES);
-            }
-            out.add(MemberRef.alias(name.asText(), label.asText()));
+        List<T> out = new ArrayList<>(arr.size());
+        for (JsonNode n : arr) {
+            out.add(element.apply(n));
         }
         return out;
     }

@@ -1,8 +1,8 @@
 package dev.currentsbridge.export.domain.mapping;
 
+import dev.currentsbridge.common.lang.Sha256;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
@@ -46,10 +46,6 @@ public final class InsertIds {
     }
 
     private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK ships SHA-256", e);
-        }
+        return Sha256.newDigest();
     }
 }
