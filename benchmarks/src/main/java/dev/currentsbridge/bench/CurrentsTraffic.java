@@ -176,7 +176,7 @@ public final class CurrentsTraffic {
 
     /** The same event as the HTTP connector sends it (the export tests' conversion, so both agree). */
     public static ObjectNode toHttpForm(JsonNode storage) {
-        return dev.currentsbridge.export.domain.CurrentsSamples.toHttpForm(storage);
+        return dev.currentsbridge.standins.fixtures.CurrentsSamples.toHttpForm(storage);
     }
 
     // ---- Avro ---------------------------------------------------------------------------------------------

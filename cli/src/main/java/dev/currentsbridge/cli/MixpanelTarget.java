@@ -4,7 +4,7 @@ import dev.currentsbridge.cli.sink.DryRunMixpanel;
 import dev.currentsbridge.common.config.ConfigException;
 import dev.currentsbridge.common.config.Env;
 import dev.currentsbridge.common.http.SharedHttpClient;
-import dev.currentsbridge.common.secrets.MapSecretSource;
+import dev.currentsbridge.standins.local.MapSecretSource;
 import dev.currentsbridge.common.secrets.SecretSource;
 import dev.currentsbridge.export.adapter.MixpanelCredentials;
 import dev.currentsbridge.export.adapter.MixpanelHttpImport;

@@ -12,6 +12,7 @@ import dev.currentsbridge.cohorts.port.CohortStore;
 import dev.currentsbridge.common.aws.AwsClients;
 import dev.currentsbridge.common.config.Env;
 import dev.currentsbridge.common.http.SharedHttpClient;
+import dev.currentsbridge.common.log.FunctionName;
 import dev.currentsbridge.common.log.Metrics;
 import dev.currentsbridge.common.time.Deadline;
 import dev.currentsbridge.common.time.Sleeper;
@@ -50,7 +51,7 @@ public final class CohortRefreshHandler implements RequestHandler<ScheduledEvent
     @Override
     public Map<String, Object> handleRequest(ScheduledEvent event, Context context) {
         Deadline deadline = context == null ? Deadline.none() : context::getRemainingTimeInMillis;
-        Metrics metrics = new Metrics("CohortRefresh");
+        Metrics metrics = new Metrics(FunctionName.COHORT_REFRESH);
         try {
             CohortRefresher.Report r = refresher.run(deadline, metrics);
             Map<String, Object> out = new LinkedHashMap<>();

@@ -11,6 +11,7 @@ import dev.currentsbridge.common.config.Env;
 import dev.currentsbridge.common.json.Json;
 import dev.currentsbridge.common.lang.Sha256;
 import dev.currentsbridge.common.log.Log;
+import dev.currentsbridge.common.log.FunctionName;
 import dev.currentsbridge.common.log.Metrics;
 import dev.currentsbridge.common.secrets.SecretSource;
 import dev.currentsbridge.common.secrets.SecretUnavailableException;
@@ -73,7 +74,7 @@ public final class CurrentsIngestHandler implements RequestHandler<APIGatewayV2H
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent request, Context context) {
-        Metrics metrics = new Metrics("currents_ingest");
+        Metrics metrics = new Metrics(FunctionName.CURRENTS_INGEST);
         APIGatewayV2HTTPResponse response = handle(request, metrics);
         metrics.count("Status" + response.getStatusCode() / 100 + "xx", 1);
         metrics.flush();

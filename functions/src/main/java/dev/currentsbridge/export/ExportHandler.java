@@ -1,5 +1,6 @@
 package dev.currentsbridge.export;
 
+import dev.currentsbridge.common.retry.RetryPolicy;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
@@ -8,6 +9,7 @@ import dev.currentsbridge.common.aws.AwsClients;
 import dev.currentsbridge.common.config.ConfigException;
 import dev.currentsbridge.common.config.Env;
 import dev.currentsbridge.common.log.Log;
+import dev.currentsbridge.common.log.FunctionName;
 import dev.currentsbridge.common.log.Metrics;
 import dev.currentsbridge.common.time.Deadline;
 import dev.currentsbridge.common.time.Sleeper;
@@ -15,7 +17,6 @@ import dev.currentsbridge.export.adapter.ExportPorts;
 import dev.currentsbridge.export.domain.delivery.BatchLimits;
 import dev.currentsbridge.export.domain.delivery.DeliverySettings;
 import dev.currentsbridge.export.domain.delivery.ExportProcessor;
-import dev.currentsbridge.export.domain.delivery.RetryPolicy;
 import dev.currentsbridge.export.domain.mapping.EventMapper;
 import dev.currentsbridge.export.domain.mapping.MappingConfig;
 import java.util.ArrayList;
@@ -102,7 +103,7 @@ public final class ExportHandler implements RequestHandler<SQSEvent, SQSBatchRes
         LOG.info("export batch done", "totals", totals, "returned_messages", failures.size(), "fifo", fifo,
                 "mixpanel_requests", result.stats().requests(), "mixpanel_retries", result.stats().retries(),
                 "duration_ms", (System.nanoTime() - started) / 1_000_000);
-        Metrics metrics = new Metrics("export");
+        Metrics metrics = new Metrics(FunctionName.EXPORT);
         result.writeMetrics(metrics);
         metrics.flush();
         return new SQSBatchResponse(failures);

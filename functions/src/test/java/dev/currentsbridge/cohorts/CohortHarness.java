@@ -1,5 +1,6 @@
 package dev.currentsbridge.cohorts;
 
+import dev.currentsbridge.standins.local.InMemoryCohortStore;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
@@ -14,11 +15,11 @@ import dev.currentsbridge.common.config.Env;
 import dev.currentsbridge.common.http.SharedHttpClient;
 import dev.currentsbridge.common.json.Json;
 import dev.currentsbridge.common.secrets.CachingSecretSource;
-import dev.currentsbridge.common.secrets.MapSecretSource;
-import dev.currentsbridge.testing.ApiGatewayEvents;
-import dev.currentsbridge.testing.BrazeFake;
-import dev.currentsbridge.testing.Dynalite;
-import dev.currentsbridge.testing.ManualClock;
+import dev.currentsbridge.standins.local.MapSecretSource;
+import dev.currentsbridge.standins.fixtures.ApiGatewayEvents;
+import dev.currentsbridge.standins.braze.BrazeFake;
+import dev.currentsbridge.standins.aws.Dynalite;
+import dev.currentsbridge.standins.time.ManualClock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -63,7 +64,7 @@ final class CohortHarness implements AutoCloseable {
     }
 
     static CohortHarness inMemory(Map<String, String> env) {
-        return new CohortHarness(CohortStores.inMemory(), env);
+        return new CohortHarness(new InMemoryCohortStore(), env);
     }
 
     static CohortHarness inMemory() {
@@ -166,8 +167,8 @@ final class CohortHarness implements AutoCloseable {
     }
 
     /** A Lambda context whose remaining time follows the test clock, so backoff sleeps use it up. */
-    private dev.currentsbridge.common.lambda.LocalLambdaContext refreshContext(java.time.Instant end) {
-        return new dev.currentsbridge.common.lambda.LocalLambdaContext("refresh", 1024,
+    private dev.currentsbridge.standins.local.LocalLambdaContext refreshContext(java.time.Instant end) {
+        return new dev.currentsbridge.standins.local.LocalLambdaContext("refresh", 1024,
                 () -> java.time.Duration.between(clock.peek(), end).toMillis());
     }
 }

@@ -20,7 +20,7 @@ class CohortHygieneTest {
 
     @Test
     void domainAndPortsImportNothingFromAws() throws IOException {
-        Path root = Path.of("src/main/java/dev/currentsbridge/cohorts");
+        Path root = Path.of("../core/src/main/java/dev/currentsbridge/cohorts");
         List<Path> files;
         try (Stream<Path> s = Stream.concat(Files.walk(root.resolve("domain")), Files.walk(root.resolve("port")))) {
             files = s.filter(p -> p.toString().endsWith(".java")).toList();

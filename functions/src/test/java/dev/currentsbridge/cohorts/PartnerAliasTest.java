@@ -11,7 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.currentsbridge.common.json.Json;
-import dev.currentsbridge.testing.BrazeFake;
+import dev.currentsbridge.standins.braze.BrazeFake;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -12,7 +12,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 import java.util.LinkedHashSet;
-import dev.currentsbridge.testing.RandomCases;
+import dev.currentsbridge.standins.fixtures.RandomCases;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -10,8 +10,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.currentsbridge.common.config.Env;
 import dev.currentsbridge.common.json.Json;
 import dev.currentsbridge.export.adapter.SqsExportQueue;
-import dev.currentsbridge.testing.CurrentsFixtures;
-import dev.currentsbridge.testing.TestAws;
+import dev.currentsbridge.standins.fixtures.CurrentsFixtures;
+import dev.currentsbridge.standins.aws.TestAws;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -89,7 +89,7 @@ class CurrentsIngestHandlerTest {
 
         assertEquals(200, r.getStatusCode());
         assertEquals(1, h.sqs.depth(h.exportQueue));
-        ExportHarness.Invocation inv = h.invoke(h.handler(new dev.currentsbridge.testing.LambdaTime(
+        ExportHarness.Invocation inv = h.invoke(h.handler(new dev.currentsbridge.standins.time.LambdaTime(
                 java.time.Duration.ofMinutes(5))));
         inv.assertAccountedFor(5);
         assertEquals(5, h.mixpanel.imported().size());

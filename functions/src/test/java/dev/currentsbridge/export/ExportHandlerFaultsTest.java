@@ -1,6 +1,6 @@
 package dev.currentsbridge.export;
 
-import static dev.currentsbridge.testing.CurrentsFixtures.EMAIL_OPEN;
+import static dev.currentsbridge.standins.fixtures.CurrentsFixtures.EMAIL_OPEN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,10 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.currentsbridge.common.json.Json;
-import dev.currentsbridge.testing.CurrentsFixtures;
-import dev.currentsbridge.testing.LambdaTime;
-import dev.currentsbridge.testing.MixpanelFake;
-import dev.currentsbridge.testing.MixpanelFake.Fault;
+import dev.currentsbridge.standins.fixtures.CurrentsFixtures;
+import dev.currentsbridge.standins.time.LambdaTime;
+import dev.currentsbridge.standins.mixpanel.MixpanelFake;
+import dev.currentsbridge.standins.mixpanel.MixpanelFake.Fault;
 import java.io.IOException;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;

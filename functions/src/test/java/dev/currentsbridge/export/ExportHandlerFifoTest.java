@@ -2,9 +2,9 @@ package dev.currentsbridge.export;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.currentsbridge.testing.CurrentsFixtures;
-import dev.currentsbridge.testing.LambdaTime;
-import dev.currentsbridge.testing.MixpanelFake.Fault;
+import dev.currentsbridge.standins.fixtures.CurrentsFixtures;
+import dev.currentsbridge.standins.time.LambdaTime;
+import dev.currentsbridge.standins.mixpanel.MixpanelFake.Fault;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.currentsbridge.export;
 
-import static dev.currentsbridge.testing.CurrentsFixtures.EMAIL_OPEN;
+import static dev.currentsbridge.standins.fixtures.CurrentsFixtures.EMAIL_OPEN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.currentsbridge.common.json.Json;
-import dev.currentsbridge.testing.CurrentsFixtures;
-import dev.currentsbridge.testing.LambdaTime;
-import dev.currentsbridge.testing.MixpanelFake;
+import dev.currentsbridge.standins.fixtures.CurrentsFixtures;
+import dev.currentsbridge.standins.time.LambdaTime;
+import dev.currentsbridge.standins.mixpanel.MixpanelFake;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;

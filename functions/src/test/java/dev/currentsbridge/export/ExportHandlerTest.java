@@ -9,7 +9,7 @@ import dev.currentsbridge.common.config.ConfigException;
 import dev.currentsbridge.common.config.Env;
 import dev.currentsbridge.export.adapter.ExportPorts;
 import dev.currentsbridge.export.port.MixpanelImport;
-import dev.currentsbridge.testing.CurrentsFixtures;
+import dev.currentsbridge.standins.fixtures.CurrentsFixtures;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

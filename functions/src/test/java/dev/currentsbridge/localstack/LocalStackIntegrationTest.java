@@ -342,7 +342,7 @@ class LocalStackIntegrationTest {
                 event.remove("time");
                 input = MAPPER.treeToValue(event, inputType);
             }
-            Object answer = handle.invoke(handler, input, dev.currentsbridge.common.lambda.LocalLambdaContext.withTimeout(
+            Object answer = handle.invoke(handler, input, dev.currentsbridge.standins.local.LocalLambdaContext.withTimeout(
                     args[0].substring(args[0].lastIndexOf('.') + 1), Duration.ofSeconds(60), 512));
             MAPPER.writeValue(Path.of(args[2]).toFile(), answer);
             System.exit(0);

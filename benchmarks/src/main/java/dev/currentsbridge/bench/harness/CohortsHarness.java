@@ -17,9 +17,9 @@ import dev.currentsbridge.common.json.Json;
 import dev.currentsbridge.common.log.Log;
 import dev.currentsbridge.common.log.Metrics;
 import dev.currentsbridge.common.secrets.CachingSecretSource;
-import dev.currentsbridge.common.secrets.MapSecretSource;
-import dev.currentsbridge.testing.BrazeFake;
-import dev.currentsbridge.testing.Dynalite;
+import dev.currentsbridge.standins.local.MapSecretSource;
+import dev.currentsbridge.standins.braze.BrazeFake;
+import dev.currentsbridge.standins.aws.Dynalite;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
@@ -174,7 +174,7 @@ public final class CohortsHarness {
                     .overrideConfiguration(ClientOverrideConfiguration.builder().addExecutionInterceptor(counter).build())
                     .build();
             String table = "cohorts-bench";
-            DynamoCohortStore.createTable(db, table);
+            dev.currentsbridge.standins.aws.Dynalite.createCohortTable(db, table);
             DynamoCohortStore store = CohortStores.dynamo(db, table);
             JumpClock clock = new JumpClock();
             Env env = Env.of(Map.of("TABLE_NAME", table, "BRAZE_API_KEY_SECRET_ID", "braze-secret",

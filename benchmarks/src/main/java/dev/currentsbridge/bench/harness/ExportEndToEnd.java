@@ -8,7 +8,7 @@ import dev.currentsbridge.common.http.SharedHttpClient;
 import dev.currentsbridge.common.json.Json;
 import dev.currentsbridge.common.log.Log;
 import dev.currentsbridge.common.log.Metrics;
-import dev.currentsbridge.common.secrets.MapSecretSource;
+import dev.currentsbridge.standins.local.MapSecretSource;
 import dev.currentsbridge.export.ExportHandler;
 import dev.currentsbridge.export.adapter.ExportPorts;
 import dev.currentsbridge.export.adapter.MixpanelHttpImport;

@@ -1,6 +1,6 @@
 package dev.currentsbridge.bench.harness;
 
-import dev.currentsbridge.testing.CountingInputStream;
+import dev.currentsbridge.standins.fixtures.CountingInputStream;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 

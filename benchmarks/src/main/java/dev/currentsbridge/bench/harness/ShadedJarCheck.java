@@ -75,10 +75,10 @@ public final class ShadedJarCheck {
 
     /** Starts the stand-ins, runs {@link #main} on {@code jar}, returns its OK lines; throws with its output if not DONE. */
     public static List<String> run(java.nio.file.Path jar) throws Exception {
-        try (LoopbackSink sink = LoopbackSink.start(); dev.currentsbridge.testing.Dynalite dynalite = dev.currentsbridge.testing.Dynalite.start()) {
+        try (LoopbackSink sink = LoopbackSink.start(); dev.currentsbridge.standins.aws.Dynalite dynalite = dev.currentsbridge.standins.aws.Dynalite.start()) {
             var db = dynalite.client();
             String table = "cohorts-shaded-check";
-            dev.currentsbridge.cohorts.adapter.DynamoCohortStore.createTable(db, table);
+            dev.currentsbridge.standins.aws.Dynalite.createCohortTable(db, table);
             Map<String, String> env = new java.util.HashMap<>(ColdStart.env(sink));
             env.put("EXPORT_QUEUE_URL", sink.baseUrl() + "/000000000000/currents-export");
             env.put("CURRENTS_TOKEN_SECRET_ID", "currents-token");

@@ -1,5 +1,6 @@
 package dev.currentsbridge.cli.export;
 
+import dev.currentsbridge.common.retry.RetryPolicy;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
@@ -21,7 +22,6 @@ import dev.currentsbridge.export.domain.delivery.OutgoingEvent;
 import dev.currentsbridge.export.domain.delivery.ReasonCodes;
 import dev.currentsbridge.export.domain.delivery.RejectBuffer;
 import dev.currentsbridge.export.domain.delivery.RejectedEvent;
-import dev.currentsbridge.export.domain.delivery.RetryPolicy;
 import dev.currentsbridge.export.domain.ledger.EventLedger;
 import dev.currentsbridge.export.domain.ledger.Outcome;
 import dev.currentsbridge.export.domain.mapping.EventMapper;

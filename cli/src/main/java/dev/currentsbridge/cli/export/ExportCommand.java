@@ -1,5 +1,6 @@
 package dev.currentsbridge.cli.export;
 
+import dev.currentsbridge.common.retry.RetryPolicy;
 import dev.currentsbridge.cli.CliException;
 import dev.currentsbridge.cli.Command;
 import dev.currentsbridge.cli.Invocation;
@@ -7,12 +8,11 @@ import dev.currentsbridge.cli.MixpanelTarget;
 import dev.currentsbridge.cli.Option;
 import dev.currentsbridge.cli.Report;
 import dev.currentsbridge.cli.UsageException;
-import dev.currentsbridge.cli.local.FileRejectSink;
+import dev.currentsbridge.standins.local.FileRejectSink;
 import dev.currentsbridge.cli.local.LocalLogs;
 import dev.currentsbridge.common.aws.AwsClients;
 import dev.currentsbridge.common.config.Env;
 import dev.currentsbridge.export.domain.decode.MalformedInputException;
-import dev.currentsbridge.export.domain.delivery.RetryPolicy;
 import dev.currentsbridge.export.domain.ledger.EventLedger;
 import dev.currentsbridge.export.domain.ledger.Outcome;
 import dev.currentsbridge.export.domain.mapping.EventMapper;
@@ -115,8 +115,7 @@ public final class ExportCommand implements Command {
                 : MixpanelTarget.real(inv.getPath(MixpanelTarget.SECRET_FILE), inv.get(MixpanelTarget.REGION),
                         inv.lookup(MixpanelTarget.URL).orElse(null))) {
             FileRejectSink rejectSink = new FileRejectSink(inv.getPath(REJECTS));
-            RetryPolicy policy = new RetryPolicy(Duration.ofSeconds(2), Duration.ofSeconds(60), Duration.ofSeconds(1),
-                    Duration.ofSeconds(5), maxAttempts, RandomGenerator.getDefault());
+            RetryPolicy policy = RetryPolicy.mixpanel(RandomGenerator.getDefault()).withMaxAttempts(maxAttempts);
             long totalBytes = inputs.stream().mapToLong(Inputs.Input::sizeBytes).sum();
             out.println("exporting " + inputs.size() + " file(s), " + humanBytes(totalBytes) + " -> " + target.description());
             Map<String, String> unreadable = new LinkedHashMap<>();

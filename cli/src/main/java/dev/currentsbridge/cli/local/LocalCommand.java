@@ -1,5 +1,7 @@
 package dev.currentsbridge.cli.local;
 
+import dev.currentsbridge.standins.local.EmbeddedQueue;
+
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;

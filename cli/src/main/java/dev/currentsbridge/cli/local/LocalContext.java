@@ -1,7 +1,7 @@
 package dev.currentsbridge.cli.local;
 
 import com.amazonaws.services.lambda.runtime.Context;
-import dev.currentsbridge.common.lambda.LocalLambdaContext;
+import dev.currentsbridge.standins.local.LocalLambdaContext;
 import java.time.Duration;
 
 /** Lambda contexts for local invocations, with the function's timeout and memory from {@code template.yaml}. */

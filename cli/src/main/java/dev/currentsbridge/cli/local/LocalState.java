@@ -1,7 +1,7 @@
 package dev.currentsbridge.cli.local;
 
+import dev.currentsbridge.standins.local.FileCohortStore;
 import dev.currentsbridge.cli.CliException;
-import dev.currentsbridge.cohorts.adapter.CohortStores;
 import dev.currentsbridge.cohorts.domain.keys.CreatedKey;
 import dev.currentsbridge.cohorts.domain.keys.KeyAdmin;
 import dev.currentsbridge.cohorts.port.CohortStore;
@@ -73,7 +73,7 @@ public final class LocalState implements AutoCloseable {
 
     private static CohortStore openStore(Path dir) {
         try {
-            return CohortStores.file(dir);
+            return FileCohortStore.open(dir);
         } catch (UncheckedIOException e) {
             throw new CliException("cannot read the local cohort store in " + dir + ": "
                     + (e.getCause() == null ? e.getMessage() : e.getCause().getMessage()));

@@ -1,5 +1,10 @@
 package dev.currentsbridge.cli.local;
 
+import dev.currentsbridge.standins.local.DirectoryObjectSource;
+import dev.currentsbridge.standins.local.EmbeddedExportQueue;
+import dev.currentsbridge.standins.local.EmbeddedQueue;
+import dev.currentsbridge.standins.local.FileRejectSink;
+
 import dev.currentsbridge.cli.BrazeTarget;
 import dev.currentsbridge.cli.CliException;
 import dev.currentsbridge.cli.MixpanelTarget;
@@ -10,7 +15,7 @@ import dev.currentsbridge.cohorts.adapter.BrazeHttpClient;
 import dev.currentsbridge.common.config.ConfigException;
 import dev.currentsbridge.common.config.Env;
 import dev.currentsbridge.common.http.SharedHttpClient;
-import dev.currentsbridge.common.secrets.MapSecretSource;
+import dev.currentsbridge.standins.local.MapSecretSource;
 import dev.currentsbridge.common.time.Sleeper;
 import dev.currentsbridge.export.CurrentsIngestHandler;
 import dev.currentsbridge.export.ExportHandler;

@@ -1,5 +1,7 @@
 package dev.currentsbridge.cli.local;
 
+import dev.currentsbridge.standins.local.EmbeddedQueue;
+
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;

@@ -1,5 +1,7 @@
 package dev.currentsbridge.cli.sink;
 
+import dev.currentsbridge.standins.recording.OutputFiles;
+
 import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.nio.file.Path;

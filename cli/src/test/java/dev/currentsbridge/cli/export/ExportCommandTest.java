@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.currentsbridge.cli.Cli;
 import dev.currentsbridge.common.json.Json;
-import dev.currentsbridge.testing.CurrentsFixtures;
+import dev.currentsbridge.standins.fixtures.CurrentsFixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -33,14 +33,14 @@ import dev.currentsbridge.export.adapter.ExportPorts;
 import dev.currentsbridge.export.adapter.SqsExportQueue;
 import dev.currentsbridge.export.domain.input.InputMessage;
 import dev.currentsbridge.export.domain.input.MessageClassifier;
-import dev.currentsbridge.testing.BrazeFake;
-import dev.currentsbridge.testing.CurrentsFixtures;
-import dev.currentsbridge.testing.Dynalite;
-import dev.currentsbridge.testing.ElasticMq;
-import dev.currentsbridge.testing.MixpanelFake;
-import dev.currentsbridge.testing.S3Stub;
-import dev.currentsbridge.testing.SecretsManagerStub;
-import dev.currentsbridge.testing.TestAws;
+import dev.currentsbridge.standins.braze.BrazeFake;
+import dev.currentsbridge.standins.fixtures.CurrentsFixtures;
+import dev.currentsbridge.standins.aws.Dynalite;
+import dev.currentsbridge.standins.aws.ElasticMq;
+import dev.currentsbridge.standins.mixpanel.MixpanelFake;
+import dev.currentsbridge.standins.aws.S3Stub;
+import dev.currentsbridge.standins.aws.SecretsManagerStub;
+import dev.currentsbridge.standins.aws.TestAws;
 import java.io.IOException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -80,7 +80,9 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TemplateInvokeTest {
 
-    private static final Path SOURCES = Cli.ROOT.resolve("functions/src/main/java");
+    /** The modules whose code is in the Lambda jar. */
+    private static final List<Path> SOURCES = List.of(Cli.ROOT.resolve("functions/src/main/java"),
+            Cli.ROOT.resolve("aws/src/main/java"), Cli.ROOT.resolve("core/src/main/java"));
     /** Set by the Lambda runtime, or the AWS SDK's own endpoint override: never by a template. */
     private static final Set<String> RUNTIME_VARIABLES = Set.of("AWS_REGION", "AWS_DEFAULT_REGION",
             "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY");
@@ -444,8 +446,10 @@ class TemplateInvokeTest {
         Set<String> optional = new TreeSet<>();
         while (!todo.isEmpty()) {
             String c = todo.remove(todo.size() - 1);
-            Path file = SOURCES.resolve(c.replace('.', '/') + ".java");
-            if (!visited.add(c) || !Files.isRegularFile(file)) {
+            String relative = c.replace('.', '/') + ".java";
+            Path file = SOURCES.stream().map(root -> root.resolve(relative)).filter(Files::isRegularFile).findFirst()
+                    .orElse(null);
+            if (!visited.add(c) || file == null) {
                 continue;
             }
             String src = Files.readString(file);
@@ -458,11 +462,17 @@ class TemplateInvokeTest {
                 todo.add(imports.group(1));
             }
             String pkg = c.substring(0, c.lastIndexOf('.'));
-            try (Stream<Path> siblings = Files.list(file.getParent())) {
-                for (Path p : siblings.toList()) {
-                    String simple = p.getFileName().toString().replace(".java", "");
-                    if (Pattern.compile("\\b" + simple + "\\b").matcher(src).find()) {
-                        todo.add(pkg + "." + simple);
+            for (Path root : SOURCES) {
+                Path dir = root.resolve(pkg.replace('.', '/'));
+                if (!Files.isDirectory(dir)) {
+                    continue;
+                }
+                try (Stream<Path> siblings = Files.list(dir)) {
+                    for (Path p : siblings.toList()) {
+                        String simple = p.getFileName().toString().replace(".java", "");
+                        if (Pattern.compile("\\b" + simple + "\\b").matcher(src).find()) {
+                            todo.add(pkg + "." + simple);
+                        }
                     }
                 }
             }

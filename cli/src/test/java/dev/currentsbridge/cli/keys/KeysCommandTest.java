@@ -1,5 +1,6 @@
 package dev.currentsbridge.cli.keys;
 
+import dev.currentsbridge.standins.local.FileCohortStore;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,7 +9,7 @@ import dev.currentsbridge.cli.Cli;
 import dev.currentsbridge.cli.SystemAwsKeys;
 import dev.currentsbridge.cohorts.adapter.CohortStores;
 import dev.currentsbridge.cohorts.domain.keys.KeyAdmin;
-import dev.currentsbridge.testing.Dynalite;
+import dev.currentsbridge.standins.aws.Dynalite;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
@@ -102,7 +103,7 @@ class KeysCommandTest {
     }
 
     private static boolean authenticates(String state, String key) {
-        return new KeyAdmin(CohortStores.file(Path.of(state)), Clock.systemUTC()).authenticate(key).isPresent();
+        return new KeyAdmin(FileCohortStore.open(Path.of(state)), Clock.systemUTC()).authenticate(key).isPresent();
     }
 
     private static void assertOneLine(Cli.Result r, int code, String expected) {

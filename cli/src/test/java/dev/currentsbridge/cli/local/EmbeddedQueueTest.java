@@ -1,5 +1,7 @@
 package dev.currentsbridge.cli.local;
 
+import dev.currentsbridge.standins.local.EmbeddedQueue;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

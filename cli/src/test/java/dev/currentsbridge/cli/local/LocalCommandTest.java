@@ -15,7 +15,7 @@ import dev.currentsbridge.export.domain.decode.EventSink;
 import dev.currentsbridge.export.domain.mapping.EventMapper;
 import dev.currentsbridge.export.domain.mapping.MappingConfig;
 import dev.currentsbridge.export.domain.mapping.MappingResult;
-import dev.currentsbridge.testing.CurrentsFixtures;
+import dev.currentsbridge.standins.fixtures.CurrentsFixtures;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -1,10 +1,8 @@
 package dev.currentsbridge.cohorts.adapter;
 
-import dev.currentsbridge.cohorts.port.CohortStore;
-import java.nio.file.Path;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
-/** Store factories for handlers, local mode and the command line. */
+/** The deployed store factory (local and in-memory stores are in the standins module). */
 public final class CohortStores {
 
     private CohortStores() {
@@ -13,15 +11,5 @@ public final class CohortStores {
     /** The deployed store: one DynamoDB table (see {@link DynamoCohortStore} for the key design). */
     public static DynamoCohortStore dynamo(DynamoDbClient client, String tableName) {
         return new DynamoCohortStore(client, tableName);
-    }
-
-    /** Local mode: state in {@code <dir>/cohort-state.json}, kept across restarts. */
-    public static CohortStore file(Path dir) {
-        return FileCohortStore.open(dir);
-    }
-
-    /** Tests and throwaway runs. */
-    public static CohortStore inMemory() {
-        return new InMemoryCohortStore();
     }
 }

@@ -1,5 +1,6 @@
 package dev.currentsbridge.export.adapter;
 
+import dev.currentsbridge.common.retry.RetryAfter;
 import dev.currentsbridge.common.config.ConfigException;
 import dev.currentsbridge.common.config.Env;
 import dev.currentsbridge.common.secrets.SecretSource;
@@ -16,8 +17,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -168,23 +167,8 @@ public final class MixpanelHttpImport implements MixpanelImport {
         return out.toByteArray();
     }
 
-    /** Seconds or an HTTP date (RFC 9110). */
+    /** Seconds or an HTTP date (RFC 9110), by the one parser. */
     static Optional<Duration> retryAfter(String value) {
-        if (value == null || value.isBlank()) {
-            return Optional.empty();
-        }
-        String v = value.trim();
-        try {
-            long seconds = Long.parseLong(v);
-            return seconds < 0 ? Optional.empty() : Optional.of(Duration.ofSeconds(seconds));
-        } catch (NumberFormatException notSeconds) {
-            try {
-                ZonedDateTime at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME);
-                Duration d = Duration.between(ZonedDateTime.now(at.getZone()), at);
-                return Optional.of(d.isNegative() ? Duration.ZERO : d);
-            } catch (RuntimeException notDate) {
-                return Optional.empty();
-            }
-        }
+        return RetryAfter.parse(value);
     }
 }

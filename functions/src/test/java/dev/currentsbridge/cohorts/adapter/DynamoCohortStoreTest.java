@@ -1,7 +1,7 @@
 package dev.currentsbridge.cohorts.adapter;
 
 import dev.currentsbridge.cohorts.port.CohortStore;
-import dev.currentsbridge.testing.Dynalite;
+import dev.currentsbridge.standins.aws.Dynalite;
 
 /** The same contract against DynamoDB (dynalite, real SDK client): a fresh table per test. */
 class DynamoCohortStoreTest extends CohortStoreContract {

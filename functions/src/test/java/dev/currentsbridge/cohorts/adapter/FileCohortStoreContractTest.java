@@ -1,5 +1,6 @@
 package dev.currentsbridge.cohorts.adapter;
 
+import dev.currentsbridge.standins.local.FileCohortStore;
 import dev.currentsbridge.cohorts.port.CohortStore;
 import java.nio.file.Path;
 import org.junit.jupiter.api.io.TempDir;
@@ -11,6 +12,6 @@ class FileCohortStoreContractTest extends CohortStoreContract {
 
     @Override
     CohortStore store() {
-        return CohortStores.file(dir);
+        return FileCohortStore.open(dir);
     }
 }

@@ -1,5 +1,7 @@
 package dev.currentsbridge.cohorts.adapter;
 
+import dev.currentsbridge.standins.local.FileCohortStore;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -29,7 +31,7 @@ class FileCohortStoreTest {
 
     @Test
     void stateSurvivesARestart() {
-        CohortStore first = CohortStores.file(dir);
+        CohortStore first = FileCohortStore.open(dir);
         String key = new KeyAdmin(first, Clock.systemUTC()).create("local").secret();
         String body = "{\"client_secret\":\"" + key + "\",\"cohort_id\":\"c1\",\"cohort_changes\":[{\"user_ids\":[\"a\"],"
                 + "\"aliases\":[{\"alias_name\":\"n#1\",\"alias_label\":\"3:\\u0000\"}]}]}";
@@ -38,7 +40,7 @@ class FileCohortStoreTest {
         assertEquals(200, r.status(), r.body());
         assertTrue(Files.exists(dir.resolve(FileCohortStore.FILE_NAME)));
 
-        CohortStore reopened = CohortStores.file(dir);
+        CohortStore reopened = FileCohortStore.open(dir);
         assertTrue(new KeyAdmin(reopened, Clock.systemUTC()).authenticate(key).isPresent());
         assertEquals("c1", reopened.listCohorts().get(0).id());
         assertEquals(1, reopened.unfoldedChanges("c1").size());
@@ -46,6 +48,6 @@ class FileCohortStoreTest {
                 reopened.unfoldedChanges("c1").get(0).members());
         Member applied = Member.joining(MemberRef.alias("n#1", "3:\u0000"), Instant.EPOCH).appliedAs("X", Instant.EPOCH);
         reopened.writeMembers("c1", List.of(applied));
-        assertEquals(List.of(applied), CohortStores.file(dir).allMembers("c1"));
+        assertEquals(List.of(applied), FileCohortStore.open(dir).allMembers("c1"));
     }
 }

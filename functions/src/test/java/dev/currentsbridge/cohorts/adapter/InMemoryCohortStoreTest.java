@@ -1,5 +1,7 @@
 package dev.currentsbridge.cohorts.adapter;
 
+import dev.currentsbridge.standins.local.InMemoryCohortStore;
+
 import dev.currentsbridge.cohorts.port.CohortStore;
 
 class InMemoryCohortStoreTest extends CohortStoreContract {

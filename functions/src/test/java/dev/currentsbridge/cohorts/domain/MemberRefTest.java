@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.currentsbridge.testing.RandomCases;
+import dev.currentsbridge.standins.fixtures.RandomCases;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.currentsbridge.common.http.SharedHttpClient;
-import dev.currentsbridge.testing.SigV4Verifier;
+import dev.currentsbridge.standins.aws.SigV4Verifier;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;

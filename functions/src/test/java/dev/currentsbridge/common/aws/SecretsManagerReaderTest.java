@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.currentsbridge.common.http.SharedHttpClient;
 import dev.currentsbridge.common.secrets.SecretUnavailableException;
-import dev.currentsbridge.testing.SecretsManagerStub;
-import dev.currentsbridge.testing.TestAws;
+import dev.currentsbridge.standins.aws.SecretsManagerStub;
+import dev.currentsbridge.standins.aws.TestAws;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;

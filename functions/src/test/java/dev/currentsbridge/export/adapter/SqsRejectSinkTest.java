@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.currentsbridge.common.json.Json;
 import dev.currentsbridge.export.domain.delivery.RejectedEvent;
 import dev.currentsbridge.export.domain.ledger.Outcome;
-import dev.currentsbridge.testing.ElasticMq;
+import dev.currentsbridge.standins.aws.ElasticMq;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

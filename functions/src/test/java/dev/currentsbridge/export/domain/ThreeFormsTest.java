@@ -1,8 +1,10 @@
 package dev.currentsbridge.export.domain;
 
+import dev.currentsbridge.standins.fixtures.CurrentsSamples;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.currentsbridge.common.json.Json;
-import dev.currentsbridge.export.domain.CurrentsSamples.CollectingSink;
+import dev.currentsbridge.standins.fixtures.CurrentsSamples.CollectingSink;
 import dev.currentsbridge.export.domain.decode.AvroEventReader;
 import dev.currentsbridge.export.domain.decode.CurrentsJsonDecoder;
 import dev.currentsbridge.export.domain.mapping.EventMapper;

@@ -1,20 +1,20 @@
 package dev.currentsbridge.reliability.cohorts;
 
+import dev.currentsbridge.standins.local.InMemoryCohortStore;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import dev.currentsbridge.cohorts.CohortApiHandler;
 import dev.currentsbridge.cohorts.CohortRefreshHandler;
-import dev.currentsbridge.cohorts.adapter.CohortStores;
 import dev.currentsbridge.cohorts.domain.CohortRefresher;
 import dev.currentsbridge.cohorts.domain.keys.KeyAdmin;
 import dev.currentsbridge.cohorts.port.CohortStore;
 import dev.currentsbridge.common.config.Env;
-import dev.currentsbridge.testing.ApiGatewayEvents;
-import dev.currentsbridge.testing.FaultSchedule;
-import dev.currentsbridge.testing.FaultyBraze;
-import dev.currentsbridge.testing.ManualClock;
+import dev.currentsbridge.standins.fixtures.ApiGatewayEvents;
+import dev.currentsbridge.standins.faults.FaultSchedule;
+import dev.currentsbridge.standins.braze.FaultyBraze;
+import dev.currentsbridge.standins.time.ManualClock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 class UnansweredBrazeRequestTest {
 
     private final ManualClock clock = new ManualClock();
-    private final CohortStore store = CohortStores.inMemory();
+    private final CohortStore store = new InMemoryCohortStore();
     private final FaultSchedule<FaultyBraze.Fault> schedule = FaultSchedule.always(FaultyBraze.Fault.class,
             FaultyBraze.Fault.NONE, FaultyBraze.Fault.SLOW_AFTER);
     private final FaultyBraze braze = new FaultyBraze(schedule, "Mixpanel_Cohorts", Set.of(), "k", clock::advance);

@@ -1,19 +1,19 @@
 package dev.currentsbridge.reliability.export;
 
-import dev.currentsbridge.testing.LogCapture;
+import dev.currentsbridge.standins.junit.LogCapture;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.currentsbridge.common.config.Env;
 import dev.currentsbridge.export.ExportHandler;
 import dev.currentsbridge.export.adapter.ExportPorts;
 import dev.currentsbridge.reliability.FuzzStats;
-import dev.currentsbridge.testing.FaultSchedule;
-import dev.currentsbridge.testing.FaultyMixpanel;
-import dev.currentsbridge.testing.FaultyObjectSource;
-import dev.currentsbridge.testing.FaultyRejectSink;
-import dev.currentsbridge.testing.ManualClock;
+import dev.currentsbridge.standins.faults.FaultSchedule;
+import dev.currentsbridge.standins.mixpanel.FaultyMixpanel;
+import dev.currentsbridge.standins.faults.FaultyObjectSource;
+import dev.currentsbridge.standins.faults.FaultyRejectSink;
+import dev.currentsbridge.standins.time.ManualClock;
 import dev.currentsbridge.reliability.Tries;
-import dev.currentsbridge.testing.RandomCases;
+import dev.currentsbridge.standins.fixtures.RandomCases;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

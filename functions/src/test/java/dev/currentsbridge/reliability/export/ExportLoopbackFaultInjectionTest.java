@@ -1,6 +1,6 @@
 package dev.currentsbridge.reliability.export;
 
-import dev.currentsbridge.testing.LogCapture;
+import dev.currentsbridge.standins.junit.LogCapture;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,15 +15,15 @@ import dev.currentsbridge.export.domain.delivery.RejectedEvent;
 import dev.currentsbridge.export.domain.ledger.Outcome;
 import dev.currentsbridge.reliability.FuzzStats;
 import dev.currentsbridge.reliability.Tries;
-import dev.currentsbridge.testing.ElasticMq;
-import dev.currentsbridge.testing.LambdaTime;
-import dev.currentsbridge.testing.ManualClock;
-import dev.currentsbridge.testing.MixpanelFake;
-import dev.currentsbridge.testing.RandomCases;
-import dev.currentsbridge.testing.S3Stub;
-import dev.currentsbridge.testing.SecretsManagerStub;
-import dev.currentsbridge.testing.SqsLambdaPoller;
-import dev.currentsbridge.testing.TestAws;
+import dev.currentsbridge.standins.aws.ElasticMq;
+import dev.currentsbridge.standins.time.LambdaTime;
+import dev.currentsbridge.standins.time.ManualClock;
+import dev.currentsbridge.standins.mixpanel.MixpanelFake;
+import dev.currentsbridge.standins.fixtures.RandomCases;
+import dev.currentsbridge.standins.aws.S3Stub;
+import dev.currentsbridge.standins.aws.SecretsManagerStub;
+import dev.currentsbridge.standins.aws.SqsLambdaPoller;
+import dev.currentsbridge.standins.aws.TestAws;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

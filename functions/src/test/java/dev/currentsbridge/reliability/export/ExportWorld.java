@@ -14,8 +14,8 @@ import dev.currentsbridge.export.domain.delivery.RejectedEvent;
 import dev.currentsbridge.export.domain.ledger.Outcome;
 import dev.currentsbridge.export.domain.mapping.InsertIds;
 import dev.currentsbridge.reliability.FuzzStats;
-import dev.currentsbridge.testing.CurrentsFixtures;
-import dev.currentsbridge.testing.ManualClock;
+import dev.currentsbridge.standins.fixtures.CurrentsFixtures;
+import dev.currentsbridge.standins.time.ManualClock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -107,7 +107,7 @@ final class ExportWorld {
                 }
                 default -> {
                     // text SQS can carry (it refuses most control characters)
-                    String body = r.nextBoolean() ? "{\"not\": \"a currents event\"" : dev.currentsbridge.testing.RandomCases
+                    String body = r.nextBoolean() ? "{\"not\": \"a currents event\"" : dev.currentsbridge.standins.fixtures.RandomCases
                             .string(r, "{}[]\":,.-_ abcdefXYZ0123456789\u00e9\u20ac\n\t", 1, 80);
                     expected.put("msg:" + messageId, Fate.REJECTED_MALFORMED);
                     enqueue(messageId, body, null);
@@ -197,7 +197,7 @@ final class ExportWorld {
         assertTrue(ids.containsAll(failed), "batchItemFailures name messages of this batch");
         // the ledger of the invocation adds up
         assertEquals(emfBefore + 1, emf.size(), "one EMF line per invocation");
-        Map<String, Double> metrics = dev.currentsbridge.testing.LogCapture.parseEmf(emf.get(emf.size() - 1));
+        Map<String, Double> metrics = dev.currentsbridge.standins.junit.LogCapture.parseEmf(emf.get(emf.size() - 1));
         long received = metric(metrics, "EventsReceived");
         assertEquals(received, metric(metrics, "EventsExported") + metric(metrics, "EventsSkipped")
                 + metric(metrics, "EventsRejected") + metric(metrics, "EventsReturned"), "ledger adds up: " + metrics);

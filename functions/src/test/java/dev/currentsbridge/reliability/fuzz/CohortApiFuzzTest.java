@@ -1,5 +1,6 @@
 package dev.currentsbridge.reliability.fuzz;
 
+import dev.currentsbridge.standins.local.InMemoryCohortStore;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -11,7 +12,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.currentsbridge.cohorts.CohortApiHandler;
-import dev.currentsbridge.cohorts.adapter.CohortStores;
 import dev.currentsbridge.cohorts.domain.Cohort;
 import dev.currentsbridge.cohorts.domain.keys.KeyAdmin;
 import dev.currentsbridge.cohorts.port.CohortStore;
@@ -19,11 +19,11 @@ import dev.currentsbridge.common.config.Env;
 import dev.currentsbridge.common.json.Json;
 import dev.currentsbridge.common.log.Log;
 import dev.currentsbridge.reliability.FuzzStats;
-import dev.currentsbridge.testing.ApiGatewayEvents;
-import dev.currentsbridge.testing.ManualClock;
-import dev.currentsbridge.testing.Mutations;
+import dev.currentsbridge.standins.fixtures.ApiGatewayEvents;
+import dev.currentsbridge.standins.time.ManualClock;
+import dev.currentsbridge.standins.fixtures.Mutations;
 import dev.currentsbridge.reliability.Tries;
-import dev.currentsbridge.testing.RandomCases;
+import dev.currentsbridge.standins.fixtures.RandomCases;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -69,7 +69,7 @@ class CohortApiFuzzTest {
     @BeforeEach
     void start() {
         oldLog = Log.setSink(line -> { }); // thousands of refusals: keep the test output readable
-        store = CohortStores.inMemory();
+        store = new InMemoryCohortStore();
         handler = new CohortApiHandler(store, Env.of(Map.of("TABLE_NAME", "unused")), clock);
         KeyAdmin admin = new KeyAdmin(store, clock);
         var created = admin.create("fuzz");

@@ -1,6 +1,6 @@
 package dev.currentsbridge.reliability.fuzz;
 
-import dev.currentsbridge.testing.LogCapture;
+import dev.currentsbridge.standins.junit.LogCapture;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,14 +15,14 @@ import dev.currentsbridge.export.adapter.ExportPorts;
 import dev.currentsbridge.export.domain.delivery.RejectedEvent;
 import dev.currentsbridge.reliability.FuzzStats;
 import dev.currentsbridge.reliability.Tries;
-import dev.currentsbridge.testing.CurrentsFixtures;
-import dev.currentsbridge.testing.FaultSchedule;
-import dev.currentsbridge.testing.FaultyMixpanel;
-import dev.currentsbridge.testing.FaultyObjectSource;
-import dev.currentsbridge.testing.FaultyRejectSink;
-import dev.currentsbridge.testing.ManualClock;
-import dev.currentsbridge.testing.Mutations;
-import dev.currentsbridge.testing.RandomCases;
+import dev.currentsbridge.standins.fixtures.CurrentsFixtures;
+import dev.currentsbridge.standins.faults.FaultSchedule;
+import dev.currentsbridge.standins.mixpanel.FaultyMixpanel;
+import dev.currentsbridge.standins.faults.FaultyObjectSource;
+import dev.currentsbridge.standins.faults.FaultyRejectSink;
+import dev.currentsbridge.standins.time.ManualClock;
+import dev.currentsbridge.standins.fixtures.Mutations;
+import dev.currentsbridge.standins.fixtures.RandomCases;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -151,7 +151,7 @@ class ExportHandlerFuzzTest {
                 CurrentsFixtures.s3Notification("currents-bucket", key),
                 CurrentsFixtures.snsWrapped(CurrentsFixtures.s3Notification("currents-bucket", key)),
                 CurrentsFixtures.eventBridgeObjectCreated("currents-bucket", key)));
-        Path dir = dev.currentsbridge.export.domain.CurrentsSamples.samplesDir().resolveSibling("sqs");
+        Path dir = dev.currentsbridge.standins.fixtures.CurrentsSamples.samplesDir().resolveSibling("sqs");
         try (Stream<Path> files = Files.list(dir)) {
             for (Path f : files.sorted().toList()) {
                 for (JsonNode rec : Json.MAPPER.readTree(f.toFile()).path("Records")) {

@@ -1,5 +1,6 @@
 package dev.currentsbridge.reliability.fuzz;
 
+import dev.currentsbridge.standins.local.InMemoryCohortStore;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -11,7 +12,6 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.currentsbridge.cohorts.CohortApi;
 import dev.currentsbridge.cohorts.CohortApiHandler;
-import dev.currentsbridge.cohorts.adapter.CohortStores;
 import dev.currentsbridge.cohorts.domain.keys.KeyAdmin;
 import dev.currentsbridge.cohorts.port.CohortStore;
 import dev.currentsbridge.common.config.Env;
@@ -20,8 +20,8 @@ import dev.currentsbridge.export.domain.CurrentsEvent;
 import dev.currentsbridge.export.domain.mapping.EventMapper;
 import dev.currentsbridge.export.domain.mapping.MappingConfig;
 import dev.currentsbridge.export.domain.mapping.MappingResult;
-import dev.currentsbridge.testing.ApiGatewayEvents;
-import dev.currentsbridge.testing.ManualClock;
+import dev.currentsbridge.standins.fixtures.ApiGatewayEvents;
+import dev.currentsbridge.standins.time.ManualClock;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,7 +43,7 @@ class InputLimitsTest {
 
     @BeforeEach
     void start() {
-        store = CohortStores.inMemory();
+        store = new InMemoryCohortStore();
         handler = new CohortApiHandler(store, Env.of(Map.of("TABLE_NAME", "unused")), clock);
         key = new KeyAdmin(store, clock).create("limits").secret();
     }

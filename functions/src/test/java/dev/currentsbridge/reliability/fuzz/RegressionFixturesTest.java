@@ -1,5 +1,6 @@
 package dev.currentsbridge.reliability.fuzz;
 
+import dev.currentsbridge.standins.local.InMemoryCohortStore;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -8,13 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.currentsbridge.cohorts.CohortApiHandler;
-import dev.currentsbridge.cohorts.adapter.CohortStores;
 import dev.currentsbridge.common.config.Env;
 import dev.currentsbridge.common.json.Json;
-import dev.currentsbridge.export.domain.CurrentsSamples;
+import dev.currentsbridge.standins.fixtures.CurrentsSamples;
 import dev.currentsbridge.export.domain.decode.AvroEventReader;
 import dev.currentsbridge.export.domain.decode.MalformedInputException;
-import dev.currentsbridge.testing.ManualClock;
+import dev.currentsbridge.standins.time.ManualClock;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Path;
 import java.util.List;
@@ -41,7 +41,7 @@ class RegressionFixturesTest {
     void apiGatewayEventsWithoutPathsAnswer4xx() throws Exception {
         List<Path> files = Corpus.files("regressions/apigw");
         assertFalse(files.isEmpty());
-        var store = CohortStores.inMemory();
+        var store = new InMemoryCohortStore();
         CohortApiHandler handler = new CohortApiHandler(store, Env.of(Map.of("TABLE_NAME", "unused")), new ManualClock());
         for (Path f : files) {
             APIGatewayV2HTTPEvent e = Json.MAPPER.readValue(Corpus.bytes(f), APIGatewayV2HTTPEvent.class);

@@ -1,5 +1,6 @@
 package dev.currentsbridge.reliability.privacy;
 
+import dev.currentsbridge.standins.local.InMemoryCohortStore;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,7 +13,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.currentsbridge.cohorts.CohortApiHandler;
 import dev.currentsbridge.cohorts.CohortRefreshHandler;
 import dev.currentsbridge.cohorts.adapter.BrazeHttpClient;
-import dev.currentsbridge.cohorts.adapter.CohortStores;
 import dev.currentsbridge.cohorts.domain.CohortRefresher;
 import dev.currentsbridge.cohorts.domain.keys.KeyAdmin;
 import dev.currentsbridge.cohorts.port.CohortStore;
@@ -22,22 +22,22 @@ import dev.currentsbridge.common.json.Json;
 import dev.currentsbridge.common.log.Log;
 import dev.currentsbridge.common.log.Metrics;
 import dev.currentsbridge.common.secrets.CachingSecretSource;
-import dev.currentsbridge.common.secrets.MapSecretSource;
+import dev.currentsbridge.standins.local.MapSecretSource;
 import dev.currentsbridge.export.CurrentsIngestHandler;
 import dev.currentsbridge.export.ExportHandler;
 import dev.currentsbridge.export.adapter.ExportPorts;
 import dev.currentsbridge.export.adapter.MixpanelHttpImport;
 import dev.currentsbridge.export.adapter.SqsExportQueue;
 import dev.currentsbridge.export.adapter.SqsRejectSink;
-import dev.currentsbridge.testing.ApiGatewayEvents;
-import dev.currentsbridge.testing.CurrentsFixtures;
-import dev.currentsbridge.testing.ElasticMq;
-import dev.currentsbridge.testing.FaultSchedule;
-import dev.currentsbridge.testing.FaultyBraze;
-import dev.currentsbridge.testing.FaultyObjectSource;
-import dev.currentsbridge.testing.ManualClock;
-import dev.currentsbridge.testing.MixpanelFake;
-import dev.currentsbridge.testing.SqsLambdaPoller;
+import dev.currentsbridge.standins.fixtures.ApiGatewayEvents;
+import dev.currentsbridge.standins.fixtures.CurrentsFixtures;
+import dev.currentsbridge.standins.aws.ElasticMq;
+import dev.currentsbridge.standins.faults.FaultSchedule;
+import dev.currentsbridge.standins.braze.FaultyBraze;
+import dev.currentsbridge.standins.faults.FaultyObjectSource;
+import dev.currentsbridge.standins.time.ManualClock;
+import dev.currentsbridge.standins.mixpanel.MixpanelFake;
+import dev.currentsbridge.standins.aws.SqsLambdaPoller;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -216,7 +216,7 @@ class PersonalDataInLogsTest {
 
     private void cohortScenarios() throws Exception {
         ManualClock clock = new ManualClock();
-        CohortStore store = CohortStores.inMemory();
+        CohortStore store = new InMemoryCohortStore();
         FaultSchedule<FaultyBraze.Fault> faults = FaultSchedule.random(new java.util.Random(5), FaultyBraze.Fault.class,
                 FaultyBraze.Fault.NONE, 0.5, 3);
         try (FaultyBraze braze = new FaultyBraze(faults, "Mixpanel_Cohorts",
@@ -227,7 +227,7 @@ class PersonalDataInLogsTest {
                 Env env = Env.of(Map.of("TABLE_NAME", "t", "MEMBER_ID_FIELD", field));
                 CohortApiHandler api = new CohortApiHandler(store, env, clock);
                 CohortRefreshHandler refresh = new CohortRefreshHandler(store, new BrazeHttpClient(
-                        new dev.currentsbridge.testing.ShortTimeoutHttpClient(SharedHttpClient.get(), Duration.ofMillis(150)),
+                        new dev.currentsbridge.standins.http.ShortTimeoutHttpClient(SharedHttpClient.get(), Duration.ofMillis(150)),
                         endpoint, new CachingSecretSource(brazeSecrets), "braze"), env, clock, clock.sleeper());
                 KeyAdmin admin = new KeyAdmin(store, clock);
                 String key = admin.create("pii " + field).secret();

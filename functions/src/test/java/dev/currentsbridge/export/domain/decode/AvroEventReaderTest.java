@@ -1,10 +1,10 @@
 package dev.currentsbridge.export.domain.decode;
 
-import dev.currentsbridge.testing.CountingInputStream;
+import dev.currentsbridge.standins.fixtures.CountingInputStream;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.currentsbridge.export.domain.CurrentsEvent;
-import dev.currentsbridge.export.domain.CurrentsSamples;
-import dev.currentsbridge.export.domain.CurrentsSamples.CollectingSink;
+import dev.currentsbridge.standins.fixtures.CurrentsSamples;
+import dev.currentsbridge.standins.fixtures.CurrentsSamples.CollectingSink;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.file.CodecFactory;

@@ -1,5 +1,6 @@
 package dev.currentsbridge.export.domain.delivery;
 
+import dev.currentsbridge.common.retry.RetryPolicy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,7 +10,7 @@ import dev.currentsbridge.export.domain.ledger.Outcome;
 import dev.currentsbridge.export.domain.mapping.EventMapper;
 import dev.currentsbridge.export.domain.mapping.MappingConfig;
 import dev.currentsbridge.export.port.ObjectSource;
-import dev.currentsbridge.testing.CurrentsFixtures;
+import dev.currentsbridge.standins.fixtures.CurrentsFixtures;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import dev.currentsbridge.export.domain.input.InputMessage.S3ObjectRef;
-import dev.currentsbridge.testing.CurrentsFixtures;
+import dev.currentsbridge.standins.fixtures.CurrentsFixtures;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

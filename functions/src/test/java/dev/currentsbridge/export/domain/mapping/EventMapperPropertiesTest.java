@@ -1,10 +1,10 @@
 package dev.currentsbridge.export.domain.mapping;
 
-import static dev.currentsbridge.testing.RandomCases.anyString;
-import static dev.currentsbridge.testing.RandomCases.forAll;
-import static dev.currentsbridge.testing.RandomCases.longBetween;
-import static dev.currentsbridge.testing.RandomCases.oneOf;
-import static dev.currentsbridge.testing.RandomCases.string;
+import static dev.currentsbridge.standins.fixtures.RandomCases.anyString;
+import static dev.currentsbridge.standins.fixtures.RandomCases.forAll;
+import static dev.currentsbridge.standins.fixtures.RandomCases.longBetween;
+import static dev.currentsbridge.standins.fixtures.RandomCases.oneOf;
+import static dev.currentsbridge.standins.fixtures.RandomCases.string;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

@@ -1,6 +1,6 @@
 package dev.currentsbridge.export.domain.mapping;
 
-import dev.currentsbridge.export.domain.CurrentsSamples;
+import dev.currentsbridge.standins.fixtures.CurrentsSamples;
 import org.junit.jupiter.api.Test;
 
 import java.io.StringReader;
