@@ -300,7 +300,7 @@ public final class CurrentsBridgeStack extends Stack {
         functions.put("CurrentsIngestFunction", ingestFunction);
         functions.put("CohortApiFunction", cohortApiFunction);
         functions.put("CohortRefreshFunction", refreshFunction);
-        Observability.addTo(this, queues, functions, alarmTopic);
+        var dashboard = Observability.addTo(this, queues, functions, alarmTopic);
 
         // ---- Outputs.
         output("ApiUrl", api.stage.getUrl(), "Base URL: POST /currents, POST /mixpanel/webhook, ...");
@@ -317,6 +317,7 @@ public final class CurrentsBridgeStack extends Stack {
         output("CurrentsTokenSecretArn", currentsTokenSecret.getSecretArn(),
                 "Bearer token for the Braze Currents HTTP connector");
         output("AlarmTopicArn", alarmTopic.getTopicArn(), "Alarm notifications");
+        output("DashboardName", dashboard.getRef(), "CloudWatch dashboard (docs/OPERATIONS.md)");
     }
 
     public Function exportFunction() {

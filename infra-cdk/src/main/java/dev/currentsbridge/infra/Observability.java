@@ -192,7 +192,8 @@ public final class Observability {
     }
 
     /** Builds the dashboard and the alarms in the stack; every alarm notifies the topic. */
-    static void addTo(Construct scope, Map<String, Queue> queues, Map<String, Function> functions, ITopic topic) {
+    static CfnDashboard addTo(Construct scope, Map<String, Queue> queues, Map<String, Function> functions,
+                              ITopic topic) {
         Map<String, String> names = new LinkedHashMap<>();
         queues.forEach((id, q) -> names.put(id, q.getQueueName()));
         functions.forEach((id, f) -> names.put(id, f.getFunctionName()));
@@ -201,7 +202,7 @@ public final class Observability {
         for (String resource : dashboardResources()) {
             variables.put(resource + "Name", require(names, resource));
         }
-        CfnDashboard.Builder.create(scope, "Dashboard")
+        CfnDashboard dashboard = CfnDashboard.Builder.create(scope, "Dashboard")
                 // Dashboards are global to the account: the region keeps two regions' stacks apart.
                 .dashboardName(Fn.sub("${AWS::StackName}-${AWS::Region}"))
                 .dashboardBody(Fn.sub(dashboardBody(), variables))
@@ -229,6 +230,7 @@ public final class Observability {
                     .build();
             alarm.addAlarmAction(notify);
         }
+        return dashboard;
     }
 
     private static String require(Map<String, String> names, String resource) {

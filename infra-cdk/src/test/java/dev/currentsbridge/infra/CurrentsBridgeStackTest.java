@@ -472,7 +472,7 @@ class CurrentsBridgeStackTest {
     void outputsNameEverythingAUserNeeds() {
         assertEquals(Set.of("ApiUrl", "ExportQueueUrl", "ExportDeadLetterQueueUrl", "RejectsQueueUrl",
                         "CurrentsBucketName", "CohortTableName", "MixpanelSecretArn", "BrazeApiKeySecretArn",
-                        "CurrentsTokenSecretArn", "AlarmTopicArn"),
+                        "CurrentsTokenSecretArn", "AlarmTopicArn", "DashboardName"),
                 new TreeSet<>(s.outputs.keySet()));
     }
 
