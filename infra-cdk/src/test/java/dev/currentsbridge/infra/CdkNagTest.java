@@ -1,6 +1,7 @@
 package dev.currentsbridge.infra;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.cdklabs.cdknag.AwsSolutionsChecks;
@@ -8,13 +9,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import software.amazon.awscdk.App;
+import software.amazon.awscdk.AppProps;
 import software.amazon.awscdk.Aspects;
 import software.amazon.awscdk.Environment;
 import software.amazon.awscdk.Stack;
@@ -54,7 +58,7 @@ class CdkNagTest {
     @MethodSource("variants")
     void awsSolutionsPackReportsNothingUnsuppressed(String name, String file, CurrentsBridgeProps.Builder props)
             throws Exception {
-        App app = new App(Synthesized.appProps());
+        App app = new App(listingFindings());
         CurrentsBridgeStack stack = new CurrentsBridgeStack(app, "NagStack", StackProps.builder()
                 .env(Environment.builder().account("123456789012").region("eu-west-1").build()).build(),
                 props.functionsAsset(Synthesized.placeholderAsset()).build());
@@ -79,12 +83,33 @@ class CdkNagTest {
 
     @Test
     void theCheckSeesAFindingThatIsNotSuppressed() {
-        App app = new App(Synthesized.appProps());
+        App app = new App(listingFindings());
         Stack stack = new Stack(app, "Bad");
         Queue.Builder.create(stack, "PlainQueue").build(); // no DLQ, no TLS-only policy
         Aspects.of(app).add(new AwsSolutionsChecks());
         List<String> rules = Annotations.fromStack(stack).findError("*", Match.stringLikeRegexp("AwsSolutions-.*"))
                 .stream().map(m -> m.getEntry().getData().toString().replaceAll("(?s):.*", "").strip()).toList();
         assertTrue(rules.containsAll(List.of("AwsSolutions-SQS3", "AwsSolutions-SQS4")), rules.toString());
+    }
+
+    @Test
+    void withTheFlagsOfCdkJsonAnUnsuppressedFindingFailsSynthesis() {
+        // @aws-cdk/core:annotationsInValidationReport: `cdk synth` and `cdk deploy` stop on a nag error.
+        App app = new App(Synthesized.appProps());
+        Stack stack = new Stack(app, "Bad");
+        Queue.Builder.create(stack, "PlainQueue").build();
+        Aspects.of(app).add(new AwsSolutionsChecks());
+        var e = assertThrows(RuntimeException.class, () -> Template.fromStack(stack));
+        assertTrue(e.getMessage().contains("Validation failed"), e.getMessage());
+    }
+
+    /**
+     * cdk.json's context, except that error annotations stay annotations (instead of failing synthesis with a
+     * validation report), so a test failure lists every finding. The flag does not change the template.
+     */
+    private static AppProps listingFindings() {
+        Map<String, Object> context = new HashMap<>(Synthesized.appProps().getContext());
+        context.put("@aws-cdk/core:annotationsInValidationReport", false);
+        return AppProps.builder().context(context).build();
     }
 }
