@@ -1,6 +1,8 @@
 package dev.currentsbridge.infra;
 
+import io.github.cdklabs.cdknag.AwsSolutionsChecks;
 import software.amazon.awscdk.App;
+import software.amazon.awscdk.Aspects;
 import software.amazon.awscdk.Environment;
 import software.amazon.awscdk.StackProps;
 
@@ -27,6 +29,9 @@ public final class CurrentsBridgeApp {
             stackProps.env(Environment.builder().region(region).account(account).build());
         }
         new CurrentsBridgeStack(app, stackName, stackProps.build(), props);
+        // cdk-nag on every synth, so a deployment's own settings are checked too; findings print as annotations
+        // (errors stop `cdk deploy`). Every suppression is next to its resource, with its reason.
+        Aspects.of(app).add(new AwsSolutionsChecks());
         app.synth();
     }
 

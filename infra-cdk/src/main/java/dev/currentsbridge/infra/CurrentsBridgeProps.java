@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import java.util.function.Function;
 
 /**
@@ -27,6 +28,9 @@ import java.util.function.Function;
  * @param cohortAttribute  the Braze array attribute the refresh function maintains
  * @param cohortValue      {@code name} or {@code id}: what the attribute holds
  * @param defaultSyncMode  {@code dynamic} or {@code one_time}
+ * @param currentsBucketKmsKeyArn the KMS key (key ARN, not an alias) an existing Currents bucket encrypts its
+ *                         objects with (SSE-KMS); the export function may then decrypt with it, through S3 only
+ *                         (null: SSE-S3 or a new bucket, nothing to grant)
  * @param functionsAsset   the Lambda code: the shaded jar (or, in tests, any placeholder file or directory); null:
  *                         {@code functions/target/currents-bridge-functions.jar}, looked up from the working directory
  */
@@ -46,6 +50,7 @@ public record CurrentsBridgeProps(
         String cohortAttribute,
         String cohortValue,
         String defaultSyncMode,
+        String currentsBucketKmsKeyArn,
         Path functionsAsset) {
 
     /** Where the Currents files come from. */
@@ -55,6 +60,10 @@ public record CurrentsBridgeProps(
     static final String JAR_FROM_ROOT = "functions/target/currents-bridge-functions.jar";
 
     private static final List<String> MIXPANEL_REGIONS = List.of("US", "EU", "IN");
+
+    /** IAM needs the key's own ARN: an alias ARN in a policy grants nothing. */
+    private static final Pattern KMS_KEY_ARN =
+            Pattern.compile("arn:aws[a-z-]*:kms:[a-z0-9-]+:\\d{12}:key/[A-Za-z0-9-]+");
 
     public CurrentsBridgeProps {
         mixpanelRegion = mixpanelRegion == null ? "US" : mixpanelRegion.trim().toUpperCase(Locale.ROOT);
@@ -91,6 +100,17 @@ public record CurrentsBridgeProps(
             throw new IllegalArgumentException("defaultSyncMode must be dynamic or one_time, got '"
                     + defaultSyncMode + "'");
         }
+        currentsBucketKmsKeyArn = blankToNull(currentsBucketKmsKeyArn) == null ? null : currentsBucketKmsKeyArn.trim();
+        if (currentsBucketKmsKeyArn != null) {
+            if (bucketMode != BucketMode.EXISTING) {
+                throw new IllegalArgumentException("currentsBucketKmsKeyArn applies to bucketMode EXISTING only (a new"
+                        + " bucket uses SSE-S3)");
+            }
+            if (!KMS_KEY_ARN.matcher(currentsBucketKmsKeyArn).matches()) {
+                throw new IllegalArgumentException("currentsBucketKmsKeyArn must be a key ARN"
+                        + " (arn:aws:kms:<region>:<account>:key/<id>), got '" + currentsBucketKmsKeyArn + "'");
+            }
+        }
     }
 
     /** The configured asset, or else the shaded jar found from the working directory. */
@@ -124,6 +144,7 @@ public record CurrentsBridgeProps(
                 .cohortAttribute(ctx.apply("cohortAttribute"))
                 .cohortValue(ctx.apply("cohortValue"))
                 .defaultSyncMode(ctx.apply("defaultSyncMode"))
+                .currentsBucketKmsKeyArn(ctx.apply("currentsBucketKmsKeyArn"))
                 .functionsAsset(asset == null ? null : Path.of(asset))
                 .build();
     }
@@ -165,6 +186,7 @@ public record CurrentsBridgeProps(
         private String cohortAttribute;
         private String cohortValue;
         private String defaultSyncMode;
+        private String currentsBucketKmsKeyArn;
         private Path functionsAsset;
 
         private Builder() {
@@ -185,13 +207,14 @@ public record CurrentsBridgeProps(
         public Builder cohortAttribute(String v) { cohortAttribute = v; return this; }
         public Builder cohortValue(String v) { cohortValue = v; return this; }
         public Builder defaultSyncMode(String v) { defaultSyncMode = v; return this; }
+        public Builder currentsBucketKmsKeyArn(String v) { currentsBucketKmsKeyArn = v; return this; }
         public Builder functionsAsset(Path v) { functionsAsset = v; return this; }
 
         public CurrentsBridgeProps build() {
             return new CurrentsBridgeProps(mixpanelRegion, exportEventTypes, exportEventNames, brazeRestEndpoint,
                     bucketMode, bucketName, currentsPrefix, alarmEmail, mixpanelSecretArn, brazeApiKeySecretArn,
                     currentsTokenSecretArn, memberIdField, cohortAttribute, cohortValue, defaultSyncMode,
-                    functionsAsset);
+                    currentsBucketKmsKeyArn, functionsAsset);
         }
     }
 }

@@ -3,25 +3,15 @@ package dev.currentsbridge.infra;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
+import io.github.cdklabs.cdknag.NagPackSuppression;
+import io.github.cdklabs.cdknag.NagSuppressions;
+import io.github.cdklabs.cdknag.RegexAppliesTo;
 import software.amazon.awscdk.Annotations;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
-import software.amazon.awscdk.aws_apigatewayv2_integrations.HttpLambdaIntegration;
-import software.amazon.awscdk.services.apigatewayv2.AddRoutesOptions;
-import software.amazon.awscdk.services.apigatewayv2.HttpApi;
-import software.amazon.awscdk.services.apigatewayv2.HttpMethod;
-import software.amazon.awscdk.services.apigatewayv2.HttpStage;
-import software.amazon.awscdk.services.apigatewayv2.ThrottleSettings;
-import software.amazon.awscdk.services.cloudwatch.Alarm;
-import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
-import software.amazon.awscdk.services.cloudwatch.IMetric;
-import software.amazon.awscdk.services.cloudwatch.MetricOptions;
-import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
-import software.amazon.awscdk.services.cloudwatch.actions.SnsAction;
 import software.amazon.awscdk.services.dynamodb.Attribute;
 import software.amazon.awscdk.services.dynamodb.AttributeType;
 import software.amazon.awscdk.services.dynamodb.BillingMode;
@@ -33,6 +23,8 @@ import software.amazon.awscdk.services.events.Schedule;
 import software.amazon.awscdk.services.events.targets.LambdaFunction;
 import software.amazon.awscdk.services.events.targets.LambdaFunctionProps;
 import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.lambda.Alias;
 import software.amazon.awscdk.services.lambda.Architecture;
 import software.amazon.awscdk.services.lambda.Code;
@@ -50,14 +42,13 @@ import software.amazon.awscdk.services.s3.IBucket;
 import software.amazon.awscdk.services.s3.NotificationKeyFilter;
 import software.amazon.awscdk.services.s3.notifications.SqsDestination;
 import software.amazon.awscdk.services.secretsmanager.ISecret;
-import software.amazon.awscdk.services.secretsmanager.Secret;
-import software.amazon.awscdk.services.secretsmanager.SecretStringGenerator;
 import software.amazon.awscdk.services.sns.Topic;
 import software.amazon.awscdk.services.sns.subscriptions.EmailSubscription;
 import software.amazon.awscdk.services.sqs.DeadLetterQueue;
 import software.amazon.awscdk.services.sqs.Queue;
 import software.amazon.awscdk.services.sqs.QueueEncryption;
 import software.constructs.Construct;
+import software.constructs.IConstruct;
 
 /**
  * Everything one Currents Bridge deployment needs: the HTTP API, the four functions (each behind a SnapStart
@@ -88,16 +79,26 @@ public final class CurrentsBridgeStack extends Stack {
     static final int MAX_RECEIVE_COUNT = 5;
 
     /**
-     * Exactly the calls the DynamoDB cohort store makes (GetItem, Query, PutItem, UpdateItem, BatchWriteItem):
-     * grantReadWriteData would add Scan, stream reads (the table has no stream), DescribeTable and
-     * ConditionCheckItem (transactions, which the cohort code does not use). Extend this list when the store
-     * starts making another call.
+     * Exactly the DynamoDB calls each cohort function's code path makes (DynamoCohortStore, through CohortApi,
+     * PostbackService and KeyAdmin for the API; CohortRefresher for the refresh). The API reads keys and cohorts
+     * (GetItem, Query), records postbacks and keys (PutItem, UpdateItem) and never writes members; only the
+     * refresh writes members, in BatchWriteItem, and it puts no single items. grantReadWriteData would add Scan,
+     * DeleteItem, DescribeTable, ConditionCheckItem and stream reads, none of which the code calls. Extend a list
+     * when the store starts making another call.
      */
-    static final List<String> COHORT_TABLE_ACTIONS = List.of(
-            "dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem",
-            "dynamodb:BatchWriteItem");
+    static final List<String> COHORT_API_TABLE_ACTIONS = List.of(
+            "dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem");
+    static final List<String> REFRESH_TABLE_ACTIONS = List.of(
+            "dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem");
 
-    private static final Pattern COMPLETE_SECRET_ARN = Pattern.compile(".*-[A-Za-z0-9]{6}$");
+    /** Function logs and API access logs; long enough to investigate an alarm after a holiday. */
+    static final RetentionDays LOG_RETENTION = RetentionDays.ONE_MONTH;
+
+    /**
+     * Lambda's newest Java runtime, which SnapStart supports. The code is Java 21 bytecode
+     * ({@code maven.compiler.release=21}), which the Java 25 runtime runs unchanged.
+     */
+    static final Runtime RUNTIME = Runtime.JAVA_25;
 
     private final Function exportFunction;
     private final Function ingestFunction;
@@ -110,21 +111,10 @@ public final class CurrentsBridgeStack extends Stack {
         Code code = Code.fromAsset(props.resolveFunctionsAsset().toAbsolutePath().toString());
 
         // ---- Secrets: names travel in env vars, values only ever through Secrets Manager at run time.
-        ISecret mixpanelSecret = secret("MixpanelSecret", props.mixpanelSecretArn(),
-                "Mixpanel credentials for /import: replace with {\"service_account_user\",\"service_account_secret\","
-                        + "\"project_id\"} or {\"api_secret\"} or {\"project_token\"}",
-                SecretStringGenerator.builder()
-                        .secretStringTemplate("{\"service_account_user\":\"REPLACE_ME\",\"project_id\":\"REPLACE_ME\"}")
-                        .generateStringKey("service_account_secret")
-                        .excludePunctuation(true)
-                        .build());
-        ISecret brazeSecret = secret("BrazeApiKeySecret", props.brazeApiKeySecretArn(),
-                "Braze REST API key with users.track permission: replace the generated placeholder",
-                SecretStringGenerator.builder().excludePunctuation(true).passwordLength(36).build());
-        // The generated value is usable as is: paste it into the Braze HTTP connector as the bearer token.
-        ISecret currentsTokenSecret = secret("CurrentsTokenSecret", props.currentsTokenSecretArn(),
-                "Bearer token the Braze Currents HTTP connector sends to POST /currents",
-                SecretStringGenerator.builder().excludePunctuation(true).passwordLength(40).build());
+        Secrets secrets = new Secrets(this, props);
+        ISecret mixpanelSecret = secrets.mixpanel;
+        ISecret brazeSecret = secrets.braze;
+        ISecret currentsTokenSecret = secrets.currentsToken;
 
         // ---- Queues (SQS-managed server-side encryption, TLS only).
         Queue exportDlq = Queue.Builder.create(this, "ExportDeadLetterQueue")
@@ -145,6 +135,9 @@ public final class CurrentsBridgeStack extends Stack {
                 .enforceSsl(true)
                 .retentionPeriod(Duration.days(14))
                 .build();
+        suppress(rejectsQueue, "AwsSolutions-SQS3", "The rejects queue is itself a terminal queue, like a DLQ: no"
+                + " function consumes it; people and `bridge rejects` read it to inspect and replay events. A redrive"
+                + " policy would move events to yet another queue after a few inspections (each read is a receive).");
 
         // ---- Cohort state: sessions, members, pending Braze changes, data import keys.
         Table table = Table.Builder.create(this, "CohortTable")
@@ -157,12 +150,14 @@ public final class CurrentsBridgeStack extends Stack {
                 .timeToLiveAttribute("expires_at")
                 .encryption(TableEncryption.AWS_MANAGED)
                 .removalPolicy(RemovalPolicy.RETAIN)
+                // Retain covers stack deletion; deletion protection also covers a console or CLI delete.
+                .deletionProtection(true)
                 .build();
 
         // ---- Functions. Memory also buys CPU on Lambda, and JSON/gzip/Avro work is CPU-bound.
         // Export: decodes Currents files of up to 100,000 events and runs concurrent gzip'd /import requests;
         // 120 s leaves room for Mixpanel 429 back-off within one batch of 10 messages.
-        exportFunction = function("ExportFunction", EXPORT_HANDLER, code, 1024, EXPORT_TIMEOUT,
+        exportFunction = function("ExportFunction", EXPORT_HANDLER, code, 1024, EXPORT_TIMEOUT, null,
                 "Braze Currents (SQS) -> Mixpanel /import", env(
                         "MIXPANEL_REGION", props.mixpanelRegion(),
                         "MIXPANEL_SECRET_ID", mixpanelSecret.getSecretArn(),
@@ -172,19 +167,21 @@ public final class CurrentsBridgeStack extends Stack {
                         "MIXPANEL_CONCURRENCY", "4"));
         // Ingest: validates the bearer token and forwards batches of <= 100 events to SQS; short, so a hung
         // dependency fails fast and Braze retries, well inside API Gateway's 30 s integration limit.
-        ingestFunction = function("CurrentsIngestFunction", INGEST_HANDLER, code, 512, Duration.seconds(10),
+        ingestFunction = function("CurrentsIngestFunction", INGEST_HANDLER, code, 512, Duration.seconds(10), null,
                 "Braze Currents HTTP connector -> export queue", env(
                         "EXPORT_QUEUE_URL", exportQueue.getQueueUrl(),
                         "CURRENTS_TOKEN_SECRET_ID", currentsTokenSecret.getSecretArn()));
         // Cohort API: a Mixpanel postback page is at most a few thousand members written in batches of 25.
-        cohortApiFunction = function("CohortApiFunction", COHORT_API_HANDLER, code, 512, Duration.seconds(15),
+        cohortApiFunction = function("CohortApiFunction", COHORT_API_HANDLER, code, 512, Duration.seconds(15), null,
                 "Mixpanel cohort postbacks, partner cohort API, status and key routes", env(
                         "TABLE_NAME", table.getTableName(),
                         "MEMBER_ID_FIELD", props.memberIdField(),
                         "DEFAULT_SYNC_MODE", props.defaultSyncMode()));
         // Refresh: drains pending membership changes to Braze /users/track (75 users per request, rate
-        // limited); 300 s is a third of the interval, so two runs never overlap.
-        refreshFunction = function("CohortRefreshFunction", REFRESH_HANDLER, code, 1024, Duration.seconds(300),
+        // limited); 300 s is a third of the interval, so two runs never overlap. Reserved concurrency 1 (as
+        // docs/COHORTS.md recommends): a retried or manual run waits instead of racing the scheduled one for
+        // leases and the Braze rate limit.
+        refreshFunction = function("CohortRefreshFunction", REFRESH_HANDLER, code, 1024, Duration.seconds(300), 1,
                 "Scheduled: pending cohort changes -> Braze /users/track", env(
                         "TABLE_NAME", table.getTableName(),
                         "BRAZE_REST_ENDPOINT", props.brazeRestEndpoint(),
@@ -205,8 +202,8 @@ public final class CurrentsBridgeStack extends Stack {
         rejectsQueue.grantSendMessages(exportFunction);
         exportQueue.grantSendMessages(ingestFunction);
         currentsTokenSecret.grantRead(ingestFunction);
-        table.grant(cohortApiFunction, COHORT_TABLE_ACTIONS.toArray(String[]::new));
-        table.grant(refreshFunction, COHORT_TABLE_ACTIONS.toArray(String[]::new));
+        table.grant(cohortApiFunction, COHORT_API_TABLE_ACTIONS.toArray(String[]::new));
+        table.grant(refreshFunction, REFRESH_TABLE_ACTIONS.toArray(String[]::new));
         brazeSecret.grantRead(refreshFunction);
 
         // The event source mapping grants the consume actions on the export queue.
@@ -229,7 +226,11 @@ public final class CurrentsBridgeStack extends Stack {
                 if (props.bucketName() != null) {
                     b.bucketName(props.bucketName());
                 }
-                yield b.build();
+                Bucket created = b.build();
+                suppress(created, "AwsSolutions-S1", "Only Braze writes here, with the credentials the owner gives it,"
+                        + " and only the export function reads; server access logs would need a second bucket per"
+                        + " deployment. For an object-level audit trail enable CloudTrail S3 data events.");
+                yield created;
             }
             case EXISTING -> Bucket.fromBucketName(this, "CurrentsBucket", props.bucketName());
             case NONE -> null;
@@ -237,39 +238,41 @@ public final class CurrentsBridgeStack extends Stack {
         if (bucket != null) {
             bucket.addEventNotification(EventType.OBJECT_CREATED, new SqsDestination(exportQueue),
                     NotificationKeyFilter.builder().prefix(props.currentsPrefix()).build());
+            // CDK's own custom-resource handler that sets the bucket notification (once per deployment).
+            getNode().getChildren().stream()
+                    .filter(c -> c.getNode().getId().startsWith("BucketNotificationsHandler"))
+                    .forEach(handler -> suppress(handler, "AwsSolutions-IAM4", "CDK's bucket-notification handler:"
+                            + " its role and logging (AWSLambdaBasicExecutionRole) are defined by aws-cdk-lib; it runs"
+                            + " only during deployments and handles no data."));
             // Only GetObject, only under the Currents prefix (the grantRead helper would add s3:GetBucket* and
             // s3:List*, which the export function never calls).
             exportFunction.addToRolePolicy(PolicyStatement.Builder.create()
                     .actions(List.of("s3:GetObject"))
                     .resources(List.of(bucket.arnForObjects(props.currentsPrefix() + "*")))
                     .build());
+            // Scoped to that one finding: any other wildcard on the role is still reported.
+            String escapedPrefix = props.currentsPrefix().replaceAll("[.*+?^${}()|\\[\\]\\\\/]", "\\\\$0");
+            NagSuppressions.addResourceSuppressions(exportFunction.getRole(), List.of(NagPackSuppression.builder()
+                    .id("AwsSolutions-IAM5")
+                    .appliesTo(List.of(RegexAppliesTo.builder()
+                            .regex("/^Resource::.*\\/" + escapedPrefix + "\\*$/").build()))
+                    .reason("s3:GetObject only, on the objects under the Currents prefix: Braze chooses the object"
+                            + " keys, so they cannot be listed in advance.")
+                    .build()), true);
+        }
+        if (props.currentsBucketKmsKeyArn() != null) {
+            // An existing bucket with SSE-KMS: GetObject also needs Decrypt on that key, and only S3 may use it
+            // on the function's behalf (the role cannot decrypt anything else with it directly).
+            exportFunction.addToRolePolicy(PolicyStatement.Builder.create()
+                    .actions(List.of("kms:Decrypt"))
+                    .resources(List.of(props.currentsBucketKmsKeyArn()))
+                    .conditions(Map.of("StringEquals", Map.of("kms:ViaService", "s3." + getRegion() + ".amazonaws.com")))
+                    .build());
         }
 
-        // ---- HTTP API with stage-wide throttling, so a misbehaving caller cannot run up the Lambda bill.
-        HttpApi api = HttpApi.Builder.create(this, "HttpApi")
-                .description("Currents Bridge: Braze Currents ingest, Mixpanel cohort postbacks and status")
-                .createDefaultStage(false)
-                .build();
-        HttpStage stage = HttpStage.Builder.create(this, "DefaultStage")
-                .httpApi(api)
-                .stageName("$default")
-                .autoDeploy(true)
-                .throttle(ThrottleSettings.builder().rateLimit(200).burstLimit(400).build())
-                .build();
-        HttpLambdaIntegration ingestIntegration = new HttpLambdaIntegration("IngestIntegration", ingestLive);
-        HttpLambdaIntegration cohortIntegration = new HttpLambdaIntegration("CohortApiIntegration", cohortApiLive);
-        route(api, HttpMethod.POST, "/currents", ingestIntegration);
-        route(api, HttpMethod.POST, "/mixpanel/webhook", cohortIntegration);
-        route(api, HttpMethod.POST, "/partners/mixpanel/cohorts", cohortIntegration);
-        route(api, HttpMethod.POST, "/partners/mixpanel/cohorts/users", cohortIntegration);
-        route(api, HttpMethod.GET, "/cohorts", cohortIntegration);
-        // Cohort detail and sync-mode change: the cohort API serves these too (not in ARCHITECTURE's list).
-        route(api, HttpMethod.GET, "/cohorts/{cohortId}", cohortIntegration);
-        route(api, HttpMethod.PATCH, "/cohorts/{cohortId}", cohortIntegration);
-        route(api, HttpMethod.GET, "/cohorts/{cohortId}/members", cohortIntegration);
-        route(api, HttpMethod.POST, "/keys", cohortIntegration);
-        route(api, HttpMethod.GET, "/keys", cohortIntegration);
-        route(api, HttpMethod.DELETE, "/keys/{keyId}", cohortIntegration);
+        // ---- HTTP API (routes, throttling, access logs without credentials): see Api.
+        LogGroup accessLogs = LogGroup.Builder.create(this, "ApiAccessLogs").retention(LOG_RETENTION).build();
+        Api api = new Api(this, ingestLive, cohortApiLive, accessLogs);
 
         // ---- Refresh schedule. A missed run is caught up by the next one, so retries stay few and short.
         Rule.Builder.create(this, "RefreshSchedule")
@@ -281,32 +284,26 @@ public final class CurrentsBridgeStack extends Stack {
                         .build())))
                 .build();
 
-        // ---- Alarms. The topic stays unencrypted: CloudWatch cannot publish to the AWS-managed SNS key.
-        Topic alarmTopic = Topic.Builder.create(this, "AlarmTopic").displayName("Currents Bridge alarms").build();
+        // ---- Dashboard and alarms: see Observability. The topic stays unencrypted: CloudWatch cannot publish to
+        // the AWS-managed SNS key. It accepts TLS publishers only.
+        Topic alarmTopic = Topic.Builder.create(this, "AlarmTopic").displayName("Currents Bridge alarms")
+                .enforceSsl(true).build();
         if (props.alarmEmail() != null) {
             alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail()));
         }
-        SnsAction notify = new SnsAction(alarmTopic);
-        Duration period = Duration.minutes(5);
-        alarm("ExportDlqDepthAlarm", "Export messages failed " + MAX_RECEIVE_COUNT + " times and are parked in the DLQ",
-                exportDlq.metricApproximateNumberOfMessagesVisible(
-                        MetricOptions.builder().period(period).statistic("Maximum").build()), notify);
-        alarm("RejectsAlarm", "Currents events were rejected (see the rejects queue for reasons)",
-                rejectsQueue.metricApproximateNumberOfMessagesVisible(
-                        MetricOptions.builder().period(period).statistic("Maximum").build()), notify);
+        Map<String, Queue> queues = new LinkedHashMap<>();
+        queues.put("ExportQueue", exportQueue);
+        queues.put("ExportDeadLetterQueue", exportDlq);
+        queues.put("RejectsQueue", rejectsQueue);
         Map<String, Function> functions = new LinkedHashMap<>();
-        functions.put("Export", exportFunction);
-        functions.put("CurrentsIngest", ingestFunction);
-        functions.put("CohortApi", cohortApiFunction);
-        functions.put("CohortRefresh", refreshFunction);
-        MetricOptions sum = MetricOptions.builder().period(period).statistic("Sum").build();
-        functions.forEach((name, fn) -> {
-            alarm(name + "ErrorsAlarm", name + " function errors", fn.metricErrors(sum), notify);
-            alarm(name + "ThrottlesAlarm", name + " function throttles", fn.metricThrottles(sum), notify);
-        });
+        functions.put("ExportFunction", exportFunction);
+        functions.put("CurrentsIngestFunction", ingestFunction);
+        functions.put("CohortApiFunction", cohortApiFunction);
+        functions.put("CohortRefreshFunction", refreshFunction);
+        var dashboard = Observability.addTo(this, queues, functions, alarmTopic);
 
         // ---- Outputs.
-        output("ApiUrl", stage.getUrl(), "Base URL: POST /currents, POST /mixpanel/webhook, ...");
+        output("ApiUrl", api.stage.getUrl(), "Base URL: POST /currents, POST /mixpanel/webhook, ...");
         output("ExportQueueUrl", exportQueue.getQueueUrl(), "Export queue");
         output("ExportDeadLetterQueueUrl", exportDlq.getQueueUrl(), "Export dead-letter queue");
         output("RejectsQueueUrl", rejectsQueue.getQueueUrl(), "Rejected Currents events with their reason");
@@ -320,6 +317,7 @@ public final class CurrentsBridgeStack extends Stack {
         output("CurrentsTokenSecretArn", currentsTokenSecret.getSecretArn(),
                 "Bearer token for the Braze Currents HTTP connector");
         output("AlarmTopicArn", alarmTopic.getTopicArn(), "Alarm notifications");
+        output("DashboardName", dashboard.getRef(), "CloudWatch dashboard (docs/OPERATIONS.md)");
     }
 
     public Function exportFunction() {
@@ -338,32 +336,24 @@ public final class CurrentsBridgeStack extends Stack {
         return refreshFunction;
     }
 
-    private ISecret secret(String id, String existingArn, String description, SecretStringGenerator placeholder) {
-        if (existingArn != null) {
-            // A complete ARN ends in the 6-character suffix Secrets Manager appends; grants on a partial ARN
-            // need the "-??????" pattern CDK adds for partial ARNs.
-            return COMPLETE_SECRET_ARN.matcher(existingArn).matches()
-                    ? Secret.fromSecretCompleteArn(this, id, existingArn)
-                    : Secret.fromSecretPartialArn(this, id, existingArn);
-        }
-        return Secret.Builder.create(this, id)
-                .description(description)
-                .generateSecretString(placeholder)
-                // Credentials a person typed in must survive a stack deletion.
-                .removalPolicy(RemovalPolicy.RETAIN)
-                .build();
-    }
-
     private Function function(String id, String handler, Code code, int memoryMb, Duration timeout,
-                              String description, Map<String, String> environment) {
-        LogGroup logs = LogGroup.Builder.create(this, id + "Logs").retention(RetentionDays.ONE_MONTH).build();
+                              Integer reservedConcurrency, String description, Map<String, String> environment) {
+        LogGroup logs = LogGroup.Builder.create(this, id + "Logs").retention(LOG_RETENTION).build();
+        // An own role instead of the one Function creates with the managed AWSLambdaBasicExecutionRole (logs on
+        // every log group of the account): this one may only write streams of the function's own log group.
+        Role role = Role.Builder.create(this, id + "Role")
+                .assumedBy(new ServicePrincipal("lambda.amazonaws.com"))
+                .build();
+        logs.grantWrite(role);
         Map<String, String> all = new LinkedHashMap<>(environment);
-        // Level-1 JIT only: the fastest start for short invocations (Lambda's own java21 default, set
-        // explicitly so SnapStart restores and local runs behave alike).
+        // Level-1 JIT only: the fastest start for short invocations (what Lambda's java21 runtime does by default;
+        // explicit, so it holds on java25 too and SnapStart restores and local runs behave alike).
         all.put("JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation -XX:TieredStopAtLevel=1");
         Function fn = Function.Builder.create(this, id)
                 .description(description)
-                .runtime(Runtime.JAVA_21)
+                .role(role)
+                .reservedConcurrentExecutions(reservedConcurrency)
+                .runtime(RUNTIME)
                 .architecture(Architecture.ARM_64)
                 .handler(handler)
                 .code(code)
@@ -390,20 +380,10 @@ public final class CurrentsBridgeStack extends Stack {
         return m;
     }
 
-    private static void route(HttpApi api, HttpMethod method, String path, HttpLambdaIntegration integration) {
-        api.addRoutes(AddRoutesOptions.builder().path(path).methods(List.of(method)).integration(integration).build());
-    }
-
-    private void alarm(String id, String description, IMetric metric, SnsAction action) {
-        Alarm alarm = Alarm.Builder.create(this, id)
-                .alarmDescription(description)
-                .metric(metric)
-                .threshold(0)
-                .comparisonOperator(ComparisonOperator.GREATER_THAN_THRESHOLD)
-                .evaluationPeriods(1)
-                .treatMissingData(TreatMissingData.NOT_BREACHING)
-                .build();
-        alarm.addAlarmAction(action);
+    /** A cdk-nag suppression recorded on the resource itself, with the reason it holds. */
+    static void suppress(IConstruct resource, String rule, String reason) {
+        NagSuppressions.addResourceSuppressions(resource, List.of(NagPackSuppression.builder()
+                .id(rule).reason(reason).build()), true);
     }
 
     private void output(String id, String value, String description) {

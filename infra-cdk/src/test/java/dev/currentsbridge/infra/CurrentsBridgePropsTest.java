@@ -17,6 +17,8 @@ class CurrentsBridgePropsTest {
     @TempDir
     Path tmp;
 
+    private static final String KEY_ARN = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
     @Test
     void defaultsNeedNoContext() {
         var p = CurrentsBridgeProps.fromContext(key -> null);
@@ -39,8 +41,9 @@ class CurrentsBridgePropsTest {
         Path jar = tmp.resolve("f.jar");
         Map<String, Object> ctx = Map.of("mixpanelRegion", "in", "bucketMode", "existing", "bucketName", "b1",
                 "currentsPrefix", "x/", "alarmEmail", "a@example.com", "functionsJar", jar.toString(),
-                "defaultSyncMode", "one_time");
+                "defaultSyncMode", "one_time", "currentsBucketKmsKeyArn", KEY_ARN);
         var p = CurrentsBridgeProps.fromContext(ctx::get);
+        assertEquals(KEY_ARN, p.currentsBucketKmsKeyArn());
         assertEquals("IN", p.mixpanelRegion());
         assertEquals(CurrentsBridgeProps.BucketMode.EXISTING, p.bucketMode());
         assertEquals("b1", p.bucketName());
@@ -64,6 +67,16 @@ class CurrentsBridgePropsTest {
                 () -> CurrentsBridgeProps.builder().cohortValue("label").functionsAsset(jar).build());
         assertThrows(IllegalArgumentException.class,
                 () -> CurrentsBridgeProps.builder().defaultSyncMode("weekly").functionsAsset(jar).build());
+        // A KMS key only makes sense for an existing bucket, and IAM needs the key's ARN, not an alias.
+        var kms = assertThrows(IllegalArgumentException.class,
+                () -> CurrentsBridgeProps.builder().currentsBucketKmsKeyArn(KEY_ARN).functionsAsset(jar).build());
+        assertTrue(kms.getMessage().contains("EXISTING"), kms.getMessage());
+        var existing = CurrentsBridgeProps.builder().bucketMode(CurrentsBridgeProps.BucketMode.EXISTING)
+                .bucketName("b").functionsAsset(jar);
+        assertThrows(IllegalArgumentException.class, () -> existing
+                .currentsBucketKmsKeyArn("arn:aws:kms:eu-west-1:123456789012:alias/currents").build());
+        assertThrows(IllegalArgumentException.class, () -> existing.currentsBucketKmsKeyArn("1234abcd").build());
+        assertEquals(KEY_ARN, existing.currentsBucketKmsKeyArn(KEY_ARN).build().currentsBucketKmsKeyArn());
     }
 
     @Test

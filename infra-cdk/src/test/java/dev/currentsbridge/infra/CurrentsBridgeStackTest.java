@@ -30,8 +30,13 @@ class CurrentsBridgeStackTest {
             "sqs:GetQueueUrl");
     private static final Set<String> QUEUE_CONSUME = Set.of("sqs:ReceiveMessage", "sqs:ChangeMessageVisibility",
             "sqs:GetQueueUrl", "sqs:DeleteMessage", "sqs:GetQueueAttributes");
-    private static final Set<String> TABLE_RW = Set.of("dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem",
+    /** What the cohort API's code calls: it never writes members, so no BatchWriteItem. */
+    private static final Set<String> COHORT_API_TABLE = Set.of("dynamodb:GetItem", "dynamodb:Query",
+            "dynamodb:PutItem", "dynamodb:UpdateItem");
+    /** What the refresh's code calls: member writes in batches, no single-item puts. */
+    private static final Set<String> REFRESH_TABLE = Set.of("dynamodb:GetItem", "dynamodb:Query",
             "dynamodb:UpdateItem", "dynamodb:BatchWriteItem");
+    private static final Set<String> LOG_WRITE = Set.of("logs:CreateLogStream", "logs:PutLogEvents");
 
     private static Synthesized s;
 
@@ -43,23 +48,45 @@ class CurrentsBridgeStackTest {
     // ---------------------------------------------------------------- functions
 
     @Test
-    void everyFunctionRunsJava21OnArm64WithSnapStartAndTheChosenSizing() {
+    void everyFunctionRunsJava25OnArm64WithSnapStartAndTheChosenSizing() {
         Map<String, List<Integer>> memoryAndTimeout = Map.of(
                 EXPORT_HANDLER, List.of(1024, 120),
                 INGEST_HANDLER, List.of(512, 10),
                 COHORT_API_HANDLER, List.of(512, 15),
                 REFRESH_HANDLER, List.of(1024, 300));
         s.template.resourcePropertiesCountIs("AWS::Lambda::Function",
-                Match.objectLike(Map.of("Runtime", "java21")), 4);
+                Match.objectLike(Map.of("Runtime", "java25")), 4);
         for (String handler : HANDLERS) {
             Map<String, Object> fn = s.function(handler);
-            assertEquals("java21", fn.get("Runtime"), handler);
+            assertEquals("java25", fn.get("Runtime"), handler);
             assertEquals(List.of("arm64"), fn.get("Architectures"), handler);
             assertEquals(Map.of("ApplyOn", "PublishedVersions"), fn.get("SnapStart"), handler);
             assertEquals(memoryAndTimeout.get(handler).get(0), ((Number) fn.get("MemorySize")).intValue(), handler);
             assertEquals(memoryAndTimeout.get(handler).get(1), ((Number) fn.get("Timeout")).intValue(), handler);
             assertEquals("-XX:+TieredCompilation -XX:TieredStopAtLevel=1",
                     s.environment(handler).get("JAVA_TOOL_OPTIONS"), handler);
+        }
+    }
+
+    @Test
+    void onlyTheRefreshHasReservedConcurrencyOfOne() {
+        assertEquals(1, ((Number) s.function(REFRESH_HANDLER).get("ReservedConcurrentExecutions")).intValue());
+        for (String handler : List.of(EXPORT_HANDLER, INGEST_HANDLER, COHORT_API_HANDLER)) {
+            assertFalse(s.function(handler).containsKey("ReservedConcurrentExecutions"), handler);
+        }
+    }
+
+    @Test
+    void everyLogGroupKeepsThirtyDaysAndEachFunctionWritesOnlyItsOwn() {
+        s.template.resourceCountIs("AWS::Logs::LogGroup", 5); // four functions, API access logs
+        s.ofType("AWS::Logs::LogGroup").forEach((id, g) ->
+                assertEquals(30, ((Number) props(g).get("RetentionInDays")).intValue(), id));
+        for (String handler : HANDLERS) {
+            Object logGroup = map(s.function(handler).get("LoggingConfig")).get("LogGroup");
+            String logGroupId = (String) map(logGroup).get("Ref");
+            Object arn = Map.of("Fn::GetAtt", List.of(logGroupId, "Arn"));
+            assertEquals(List.of(arn), s.resourcesOf(handler, "logs:CreateLogStream"), handler);
+            assertEquals(List.of(arn), s.resourcesOf(handler, "logs:PutLogEvents"), handler);
         }
     }
 
@@ -146,6 +173,7 @@ class CurrentsBridgeStackTest {
         expected.addAll(QUEUE_CONSUME);
         expected.addAll(QUEUE_SEND);
         expected.addAll(SECRET_READ);
+        expected.addAll(LOG_WRITE);
         expected.add("s3:GetObject");
         assertEquals(expected, s.actions(EXPORT_HANDLER));
 
@@ -164,6 +192,7 @@ class CurrentsBridgeStackTest {
     void ingestFunctionIsGrantedExactlyItsActions() {
         Set<String> expected = new TreeSet<>(QUEUE_SEND);
         expected.addAll(SECRET_READ);
+        expected.addAll(LOG_WRITE);
         assertEquals(expected, s.actions(INGEST_HANDLER));
         assertEquals(List.of(getAtt("AWS::SQS::Queue", "ExportQueue", "Arn")),
                 s.resourcesOf(INGEST_HANDLER, "sqs:SendMessage"));
@@ -173,22 +202,27 @@ class CurrentsBridgeStackTest {
 
     @Test
     void cohortApiFunctionIsGrantedExactlyItsActions() {
-        assertEquals(new TreeSet<>(TABLE_RW), s.actions(COHORT_API_HANDLER));
+        Set<String> expected = new TreeSet<>(COHORT_API_TABLE);
+        expected.addAll(LOG_WRITE);
+        assertEquals(expected, s.actions(COHORT_API_HANDLER));
         assertEquals(List.of(getAtt("AWS::DynamoDB::Table", "CohortTable", "Arn")),
                 s.resourcesOf(COHORT_API_HANDLER, "dynamodb:PutItem"));
     }
 
     @Test
     void refreshFunctionIsGrantedExactlyItsActions() {
-        Set<String> expected = new TreeSet<>(TABLE_RW);
+        Set<String> expected = new TreeSet<>(REFRESH_TABLE);
         expected.addAll(SECRET_READ);
+        expected.addAll(LOG_WRITE);
         assertEquals(expected, s.actions(REFRESH_HANDLER));
+        assertEquals(List.of(getAtt("AWS::DynamoDB::Table", "CohortTable", "Arn")),
+                s.resourcesOf(REFRESH_HANDLER, "dynamodb:BatchWriteItem"));
         assertEquals(List.of(ref("AWS::SecretsManager::Secret", "BrazeApiKeySecret")),
                 s.resourcesOf(REFRESH_HANDLER, "secretsmanager:GetSecretValue"));
     }
 
     @Test
-    void functionRolesUseNoWildcardsAndOnlyTheBasicExecutionManagedPolicy() {
+    void functionRolesUseNoWildcardActionsNoResourceStarAndNoManagedPolicy() {
         for (String handler : HANDLERS) {
             for (Map<String, Object> statement : s.statements(handler)) {
                 assertEquals("Allow", statement.get("Effect"));
@@ -198,10 +232,9 @@ class CurrentsBridgeStackTest {
                 (resource instanceof List<?> l ? l : List.of(resource)).forEach(r ->
                         assertFalse("*".equals(r), handler + " has Resource *"));
             }
+            // Logging is granted inline on the function's own log group (see above), not by a managed policy.
             Map<String, Object> role = props(map(s.resources.get(s.roleId(handler))));
-            String managed = role.get("ManagedPolicyArns").toString();
-            assertEquals(1, ((List<?>) role.get("ManagedPolicyArns")).size(), managed);
-            assertTrue(managed.contains("service-role/AWSLambdaBasicExecutionRole"), managed);
+            assertFalse(role.containsKey("ManagedPolicyArns"), handler + ": " + role.get("ManagedPolicyArns"));
         }
     }
 
@@ -241,6 +274,41 @@ class CurrentsBridgeStackTest {
         assertEquals(14 * 24 * 3600, ((Number) rejects.get("MessageRetentionPeriod")).intValue());
     }
 
+    @Test
+    void queuesBucketAndTopicRefuseEveryRequestWithoutTls() {
+        for (String queue : List.of("ExportQueue", "ExportDeadLetterQueue", "RejectsQueue")) {
+            Object ref = ref("AWS::SQS::Queue", queue);
+            assertTrue(s.ofType("AWS::SQS::QueuePolicy").values().stream().map(Synthesized::props)
+                    .filter(p -> ((List<?>) p.get("Queues")).contains(ref))
+                    .anyMatch(p -> Synthesized.deniesInsecureTransport(p.get("PolicyDocument"), "sqs:*")), queue);
+        }
+        Object bucket = ref("AWS::S3::Bucket", "CurrentsBucket");
+        assertTrue(s.ofType("AWS::S3::BucketPolicy").values().stream().map(Synthesized::props)
+                .filter(p -> bucket.equals(p.get("Bucket")))
+                .anyMatch(p -> Synthesized.deniesInsecureTransport(p.get("PolicyDocument"), "s3:*")));
+        Object topic = ref("AWS::SNS::Topic", "AlarmTopic");
+        assertTrue(s.ofType("AWS::SNS::TopicPolicy").values().stream().map(Synthesized::props)
+                .filter(p -> ((List<?>) p.get("Topics")).contains(topic))
+                .anyMatch(p -> Synthesized.deniesInsecureTransport(p.get("PolicyDocument"), "sns:Publish")));
+    }
+
+    @Test
+    void onlyTheCurrentsBucketMaySendToTheExportQueue() {
+        List<Map<String, Object>> s3Statements = s3Statements(s);
+        assertEquals(1, s3Statements.size(), s3Statements.toString());
+        assertEquals(Map.of("ArnLike", Map.of("aws:SourceArn", getAtt("AWS::S3::Bucket", "CurrentsBucket", "Arn"))),
+                s3Statements.get(0).get("Condition"));
+        assertEquals(getAtt("AWS::SQS::Queue", "ExportQueue", "Arn"), s3Statements.get(0).get("Resource"));
+    }
+
+    /** The statements of every queue policy that let S3 in. */
+    static List<Map<String, Object>> s3Statements(Synthesized t) {
+        return t.ofType("AWS::SQS::QueuePolicy").values().stream().map(Synthesized::props)
+                .flatMap(p -> ((List<?>) map(p.get("PolicyDocument")).get("Statement")).stream().map(Synthesized::map))
+                .filter(st -> Map.of("Service", "s3.amazonaws.com").equals(st.get("Principal")))
+                .toList();
+    }
+
     // ---------------------------------------------------------------- table, bucket
 
     @Test
@@ -257,7 +325,8 @@ class CurrentsBridgeStackTest {
                         "BillingMode", "PAY_PER_REQUEST",
                         "PointInTimeRecoverySpecification", Map.of("PointInTimeRecoveryEnabled", true),
                         "TimeToLiveSpecification", Map.of("AttributeName", "expires_at", "Enabled", true),
-                        "SSESpecification", Map.of("SSEEnabled", true))));
+                        "SSESpecification", Map.of("SSEEnabled", true),
+                        "DeletionProtectionEnabled", true)));
     }
 
     @Test
@@ -311,6 +380,22 @@ class CurrentsBridgeStackTest {
     }
 
     @Test
+    void apiAccessLogsAreJsonWithoutCredentialsInARetainedLogGroup() throws Exception {
+        var stage = props(s.ofType("AWS::ApiGatewayV2::Stage").values().iterator().next());
+        var settings = map(stage.get("AccessLogSettings"));
+        assertEquals(getAtt("AWS::Logs::LogGroup", "ApiAccessLogs", "Arn"), settings.get("DestinationArn"));
+        String format = (String) settings.get("Format");
+        var fields = new com.fasterxml.jackson.databind.ObjectMapper().readTree(format);
+        assertTrue(fields.isObject(), format);
+        for (String wanted : List.of("requestId", "ip", "routeKey", "status", "integrationError")) {
+            assertTrue(fields.has(wanted), wanted + " missing from " + format);
+        }
+        // The Authorization header holds the bearer token or a data import key; no header or body is logged.
+        assertFalse(format.toLowerCase(java.util.Locale.ROOT).contains("authorization"), format);
+        assertFalse(format.contains("$context.request.header") || format.contains("$input"), format);
+    }
+
+    @Test
     void refreshRunsEveryFifteenMinutesOnItsAlias() {
         s.template.hasResourceProperties("AWS::Events::Rule", Map.of(
                 "ScheduleExpression", "rate(15 minutes)",
@@ -321,15 +406,30 @@ class CurrentsBridgeStackTest {
     // ---------------------------------------------------------------- alarms, outputs
 
     @Test
-    void alarmsCoverTheDlqRejectsAndEachFunctionsErrorsAndThrottles() {
-        s.template.resourceCountIs("AWS::CloudWatch::Alarm", 2 + 2 * HANDLERS.size());
+    void alarmsCoverQueuesStalledExportBrazeRejectsAndEachFunctionsErrorsAndThrottles() {
+        s.template.resourceCountIs("AWS::CloudWatch::Alarm", 5 + 2 * HANDLERS.size());
         Object topic = ref("AWS::SNS::Topic", "AlarmTopic");
         s.ofType("AWS::CloudWatch::Alarm").forEach((id, a) -> {
             var alarm = props(a);
             assertEquals(List.of(topic), alarm.get("AlarmActions"), id);
             assertEquals("GreaterThanThreshold", alarm.get("ComparisonOperator"), id);
-            assertEquals(0, ((Number) alarm.get("Threshold")).intValue(), id);
+            assertEquals("notBreaching", alarm.get("TreatMissingData"), id);
+            int threshold = ((Number) alarm.get("Threshold")).intValue();
+            assertEquals(id.startsWith("ExportQueueAgeAlarm") ? 3600 : 0, threshold, id);
         });
+        s.template.hasResourceProperties("AWS::CloudWatch::Alarm", Map.of(
+                "Namespace", "AWS/SQS", "MetricName", "ApproximateAgeOfOldestMessage", "Statistic", "Maximum",
+                "Threshold", 3600,
+                "Dimensions", List.of(Map.of("Name", "QueueName",
+                        "Value", getAtt("AWS::SQS::Queue", "ExportQueue", "QueueName")))));
+        // Sustained: three 5-minute periods in a row with events returned for retry.
+        s.template.hasResourceProperties("AWS::CloudWatch::Alarm", Map.of(
+                "Namespace", "CurrentsBridge", "MetricName", "EventsReturned", "Statistic", "Sum", "Period", 300,
+                "EvaluationPeriods", 3, "DatapointsToAlarm", 3,
+                "Dimensions", List.of(Map.of("Name", "Function", "Value", "export"))));
+        s.template.hasResourceProperties("AWS::CloudWatch::Alarm", Map.of(
+                "Namespace", "CurrentsBridge", "MetricName", "BrazeRejectedChanges", "Statistic", "Sum",
+                "Dimensions", List.of(Map.of("Name", "Function", "Value", "cohort_refresh"))));
         for (String queue : List.of("ExportDeadLetterQueue", "RejectsQueue")) {
             s.template.hasResourceProperties("AWS::CloudWatch::Alarm", Map.of(
                     "Namespace", "AWS/SQS",
@@ -351,10 +451,28 @@ class CurrentsBridgeStackTest {
     }
 
     @Test
+    void oneDashboardNamesEveryQueueAndFunctionOfTheStack() {
+        s.template.resourceCountIs("AWS::CloudWatch::Dashboard", 1);
+        var dashboard = props(s.ofType("AWS::CloudWatch::Dashboard").values().iterator().next());
+        List<?> sub = (List<?>) map(dashboard.get("DashboardBody")).get("Fn::Sub");
+        assertEquals(Observability.dashboardBody(), sub.get(0));
+        var variables = map(sub.get(1));
+        for (String queue : List.of("ExportQueue", "ExportDeadLetterQueue", "RejectsQueue")) {
+            assertEquals(getAtt("AWS::SQS::Queue", queue, "QueueName"), variables.get(queue + "Name"), queue);
+        }
+        for (String handler : HANDLERS) {
+            String fnId = s.functionId(handler);
+            String variable = fnId.replaceAll("[0-9A-F]{8}$", "") + "Name";
+            assertEquals(Map.of("Ref", fnId), variables.get(variable), variable);
+        }
+        assertEquals(7, variables.size(), variables.toString());
+    }
+
+    @Test
     void outputsNameEverythingAUserNeeds() {
         assertEquals(Set.of("ApiUrl", "ExportQueueUrl", "ExportDeadLetterQueueUrl", "RejectsQueueUrl",
                         "CurrentsBucketName", "CohortTableName", "MixpanelSecretArn", "BrazeApiKeySecretArn",
-                        "CurrentsTokenSecretArn", "AlarmTopicArn"),
+                        "CurrentsTokenSecretArn", "AlarmTopicArn", "DashboardName"),
                 new TreeSet<>(s.outputs.keySet()));
     }
 

@@ -21,6 +21,8 @@ class CurrentsBridgeStackVariantsTest {
     private static final String TOKEN_ARN =
             "arn:aws:secretsmanager:eu-west-1:123456789012:secret:currents/token-XyZ789";
 
+    private static final String KEY_ARN = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
     private static Synthesized existing;
     private static Synthesized noBucket;
 
@@ -38,7 +40,8 @@ class CurrentsBridgeStackVariantsTest {
                 .mixpanelSecretArn(MIXPANEL_ARN)
                 .brazeApiKeySecretArn(BRAZE_ARN)
                 .currentsTokenSecretArn(TOKEN_ARN)
-                .cohortValue("id"));
+                .cohortValue("id")
+                .currentsBucketKmsKeyArn(KEY_ARN));
         noBucket = Synthesized.synth(CurrentsBridgeProps.builder().bucketMode(CurrentsBridgeProps.BucketMode.NONE));
     }
 
@@ -81,6 +84,32 @@ class CurrentsBridgeStackVariantsTest {
         assertTrue(read.contains(":s3:::my-currents-bucket/braze/currents/*"), read);
         assertEquals("my-currents-bucket", existing.outputs.get("CurrentsBucketName") instanceof Map<?, ?> m
                 ? m.get("Value") : null);
+    }
+
+    @Test
+    void anSseKmsBucketsKeyMayBeUsedToDecryptThroughS3Only() {
+        var decrypt = existing.statements(EXPORT_HANDLER).stream()
+                .filter(st -> Synthesized.strings(st.get("Action")).contains("kms:Decrypt")).toList();
+        assertEquals(1, decrypt.size(), decrypt.toString());
+        assertEquals(List.of("kms:Decrypt"), Synthesized.strings(decrypt.get(0).get("Action")));
+        assertEquals(KEY_ARN, decrypt.get(0).get("Resource"));
+        assertEquals(Map.of("StringEquals", Map.of("kms:ViaService", "s3.eu-west-1.amazonaws.com")),
+                decrypt.get(0).get("Condition"));
+        // No key configured: no KMS permission at all.
+        for (Synthesized t : List.of(noBucket, Synthesized.defaults())) {
+            assertFalse(t.actions(EXPORT_HANDLER).stream().anyMatch(a -> a.startsWith("kms:")));
+        }
+    }
+
+    @Test
+    void anExistingBucketIsTheOnlySourceThatMaySendToTheExportQueue() {
+        var statements = CurrentsBridgeStackTest.s3Statements(existing);
+        assertEquals(1, statements.size(), statements.toString());
+        String condition = statements.get(0).get("Condition").toString();
+        assertTrue(condition.contains("ArnLike") && condition.contains("aws:SourceArn")
+                && condition.contains(":s3:::my-currents-bucket"), condition);
+        // Without a bucket nothing but the TLS-only deny is on the queue.
+        assertEquals(List.of(), CurrentsBridgeStackTest.s3Statements(noBucket));
     }
 
     @Test

@@ -11,7 +11,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import software.amazon.awscdk.App;
+import software.amazon.awscdk.AppProps;
 import software.amazon.awscdk.Environment;
 import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.assertions.Template;
@@ -46,12 +49,30 @@ final class Synthesized {
     }
 
     static Synthesized synth(CurrentsBridgeProps.Builder props) {
-        App app = new App();
+        App app = new App(appProps());
         CurrentsBridgeStack stack = new CurrentsBridgeStack(app, "TestStack",
                 StackProps.builder().env(Environment.builder().account("123456789012").region("eu-west-1").build())
                         .build(),
                 props.functionsAsset(placeholderAsset()).build());
         return new Synthesized(stack);
+    }
+
+    /**
+     * The {@code context} block of {@code cdk.json} (the feature flags), so the tests check what {@code cdk synth}
+     * deploys rather than what a flag-less app would make.
+     */
+    static AppProps appProps() {
+        try {
+            Path cdkJson = Path.of("cdk.json");
+            if (!Files.isRegularFile(cdkJson)) {
+                cdkJson = Path.of("infra-cdk", "cdk.json");
+            }
+            Map<String, Object> json = new ObjectMapper().readValue(cdkJson.toFile(), new TypeReference<>() { });
+            Object context = json.get("context");
+            return AppProps.builder().context(context == null ? Map.of() : map(context)).build();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     static Path placeholderAsset() {
@@ -148,6 +169,20 @@ final class Synthesized {
             throw new AssertionError("expected one " + type + " named " + constructId + "*, found " + ids);
         }
         return ids.get(0);
+    }
+
+    /**
+     * Whether a policy document (template JSON) denies {@code action} to everyone when the request is not TLS
+     * ({@code aws:SecureTransport} false), whatever else it allows.
+     */
+    static boolean deniesInsecureTransport(Object document, String action) {
+        return ((List<?>) map(document).get("Statement")).stream().map(Synthesized::map).anyMatch(st ->
+                "Deny".equals(st.get("Effect"))
+                        && ("*".equals(st.get("Principal")) || Map.of("AWS", "*").equals(st.get("Principal")))
+                        && strings(st.get("Action")).contains(action)
+                        && st.get("Condition") instanceof Map<?, ?> c
+                        && c.get("Bool") instanceof Map<?, ?> b
+                        && "false".equals(String.valueOf(b.get("aws:SecureTransport"))));
     }
 
     static List<String> strings(Object o) {
