@@ -9,8 +9,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.URLDecoder;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
@@ -21,9 +19,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -220,10 +216,10 @@ public final class S3Stub implements AutoCloseable {
         if (signature != SigV4Verifier.Outcome.VALID) {
             rejectedSignatures.incrementAndGet();
             switch (signature) {
-                case MISSING -> error(ex, 403, "AccessDenied", "Access Denied", null);
-                case UNKNOWN_KEY -> error(ex, 403, "InvalidAccessKeyId",
+                case MISSING -> S3Xml.error(ex, 403, "AccessDenied", "Access Denied", null);
+                case UNKNOWN_KEY -> S3Xml.error(ex, 403, "InvalidAccessKeyId",
                         "The AWS Access Key Id you provided does not exist in our records.", null);
-                default -> error(ex, 403, "SignatureDoesNotMatch",
+                default -> S3Xml.error(ex, 403, "SignatureDoesNotMatch",
                         "The request signature we calculated does not match the signature you provided. Check your key and signing method.", null);
             }
             return;
@@ -236,30 +232,30 @@ public final class S3Stub implements AutoCloseable {
             fault = faults.poll();
         }
         if (fault != null) {
-            error(ex, fault, fault == 403 ? "AccessDenied" : "InternalError", "injected failure", null);
+            S3Xml.error(ex, fault, fault == 403 ? "AccessDenied" : "InternalError", "injected failure", null);
             return;
         }
         if (!"GET".equals(ex.getRequestMethod())) {
-            error(ex, 405, "MethodNotAllowed", "only GetObject and ListObjectsV2 are stubbed", null);
+            S3Xml.error(ex, 405, "MethodNotAllowed", "only GetObject and ListObjectsV2 are stubbed", null);
             return;
         }
         if (bucket.isEmpty()) {
-            error(ex, 501, "NotImplemented", "ListBuckets is not stubbed", null);
+            S3Xml.error(ex, 501, "NotImplemented", "ListBuckets is not stubbed", null);
             return;
         }
         NavigableMap<String, StoredObject> objects = buckets.get(bucket);
         if (objects == null) {
-            error(ex, 404, "NoSuchBucket", "The specified bucket does not exist", "<BucketName>" + xml(bucket) + "</BucketName>");
+            S3Xml.error(ex, 404, "NoSuchBucket", "The specified bucket does not exist", "<BucketName>" + S3Xml.xml(bucket) + "</BucketName>");
         } else if (objectRequest) {
             getObject(ex, objects.get(key), key);
         } else {
-            listObjectsV2(ex, bucket, objects, query(ex.getRequestURI().getRawQuery()));
+            listObjectsV2(ex, bucket, objects, S3Xml.query(ex.getRequestURI().getRawQuery()));
         }
     }
 
     private static void getObject(HttpExchange ex, StoredObject object, String key) throws IOException {
         if (object == null) {
-            error(ex, 404, "NoSuchKey", "The specified key does not exist.", "<Key>" + xml(key) + "</Key>");
+            S3Xml.error(ex, 404, "NoSuchKey", "The specified key does not exist.", "<Key>" + S3Xml.xml(key) + "</Key>");
             return;
         }
         ex.getResponseHeaders().set("Content-Type", "application/octet-stream");
@@ -275,16 +271,16 @@ public final class S3Stub implements AutoCloseable {
     private void listObjectsV2(HttpExchange ex, String bucket, NavigableMap<String, StoredObject> objects,
                                Map<String, String> q) throws IOException {
         if (!"2".equals(q.get("list-type"))) {
-            error(ex, 501, "NotImplemented", "only ListObjectsV2 (list-type=2) is stubbed", null);
+            S3Xml.error(ex, 501, "NotImplemented", "only ListObjectsV2 (list-type=2) is stubbed", null);
             return;
         }
         if (q.containsKey("delimiter")) {
-            error(ex, 501, "NotImplemented", "ListObjectsV2 delimiter (CommonPrefixes) is not stubbed", null);
+            S3Xml.error(ex, 501, "NotImplemented", "ListObjectsV2 delimiter (CommonPrefixes) is not stubbed", null);
             return;
         }
         String encoding = q.get("encoding-type");
         if (encoding != null && !encoding.equals("url")) {
-            error(ex, 400, "InvalidArgument", "Invalid Encoding Method specified in Request", null);
+            S3Xml.error(ex, 400, "InvalidArgument", "Invalid Encoding Method specified in Request", null);
             return;
         }
         int maxKeys;
@@ -294,7 +290,7 @@ public final class S3Stub implements AutoCloseable {
             maxKeys = -1;
         }
         if (maxKeys < 0) {
-            error(ex, 400, "InvalidArgument", "Provided max-keys not an integer or within integer range", null);
+            S3Xml.error(ex, 400, "InvalidArgument", "Provided max-keys not an integer or within integer range", null);
             return;
         }
         String prefix = q.getOrDefault("prefix", "");
@@ -302,9 +298,9 @@ public final class S3Stub implements AutoCloseable {
         String startAfter = q.get("start-after");
         String after = startAfter;
         if (token != null) {
-            after = decodeToken(token);
+            after = S3Xml.decodeToken(token);
             if (after == null) {
-                error(ex, 400, "InvalidArgument", "The continuation token provided is incorrect", null);
+                S3Xml.error(ex, 400, "InvalidArgument", "The continuation token provided is incorrect", null);
                 return;
             }
         }
@@ -326,31 +322,31 @@ public final class S3Stub implements AutoCloseable {
         boolean url = encoding != null;
         StringBuilder x = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListBucketResult xmlns=\"")
                 .append(NAMESPACE).append("\">");
-        element(x, "Name", bucket);
-        element(x, "Prefix", url ? urlEncode(prefix) : prefix);
+        S3Xml.element(x, "Name", bucket);
+        S3Xml.element(x, "Prefix", url ? S3Xml.urlEncode(prefix) : prefix);
         if (token != null) {
-            element(x, "ContinuationToken", token);
+            S3Xml.element(x, "ContinuationToken", token);
         }
         if (truncated) {
-            element(x, "NextContinuationToken", encodeToken(page.getLast().getKey()));
+            S3Xml.element(x, "NextContinuationToken", S3Xml.encodeToken(page.getLast().getKey()));
         }
-        element(x, "KeyCount", String.valueOf(page.size()));
-        element(x, "MaxKeys", String.valueOf(maxKeys));
+        S3Xml.element(x, "KeyCount", String.valueOf(page.size()));
+        S3Xml.element(x, "MaxKeys", String.valueOf(maxKeys));
         if (url) {
-            element(x, "EncodingType", "url");
+            S3Xml.element(x, "EncodingType", "url");
         }
-        element(x, "IsTruncated", String.valueOf(truncated));
+        S3Xml.element(x, "IsTruncated", String.valueOf(truncated));
         if (startAfter != null) {
-            element(x, "StartAfter", url ? urlEncode(startAfter) : startAfter);
+            S3Xml.element(x, "StartAfter", url ? S3Xml.urlEncode(startAfter) : startAfter);
         }
         for (Map.Entry<String, StoredObject> e : page) {
             StoredObject o = e.getValue();
             x.append("<Contents>");
-            element(x, "Key", url ? urlEncode(e.getKey()) : e.getKey());
-            element(x, "LastModified", ISO_MILLIS.format(o.lastModified));
-            element(x, "ETag", o.etag());
-            element(x, "Size", String.valueOf(o.size()));
-            element(x, "StorageClass", "STANDARD");
+            S3Xml.element(x, "Key", url ? S3Xml.urlEncode(e.getKey()) : e.getKey());
+            S3Xml.element(x, "LastModified", ISO_MILLIS.format(o.lastModified));
+            S3Xml.element(x, "ETag", o.etag());
+            S3Xml.element(x, "Size", String.valueOf(o.size()));
+            S3Xml.element(x, "StorageClass", "STANDARD");
             x.append("</Contents>");
         }
         x.append("</ListBucketResult>");
@@ -361,53 +357,6 @@ public final class S3Stub implements AutoCloseable {
                 objects.remove(e.getKey());
             }
         }
-    }
-
-    /** S3's {@code encoding-type=url}: form encoding (a space is '+', '+' is %2B) with '/' left as it is. */
-    static String urlEncode(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("%2F", "/");
-    }
-
-    /** Opaque to clients, as S3's are: the last key of the previous page. */
-    private static String encodeToken(String lastKey) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(("v1:" + lastKey).getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static String decodeToken(String token) {
-        try {
-            String s = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
-            return s.startsWith("v1:") ? s.substring(3) : null;
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
-    }
-
-    private static Map<String, String> query(String raw) {
-        Map<String, String> q = new HashMap<>();
-        if (raw == null || raw.isEmpty()) {
-            return q;
-        }
-        for (String pair : raw.split("&")) {
-            int eq = pair.indexOf('=');
-            String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-            q.put(name, eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-        }
-        return q;
-    }
-
-    private static void element(StringBuilder x, String name, String value) {
-        x.append('<').append(name).append('>').append(xml(value)).append("</").append(name).append('>');
-    }
-
-    private static String xml(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
-    }
-
-    private static void error(HttpExchange ex, int status, String code, String message, String extra) throws IOException {
-        String xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>" + code + "</Code><Message>" + xml(message)
-                + "</Message>" + (extra == null ? "" : extra) + "<RequestId>stub</RequestId><HostId>stub</HostId></Error>";
-        ex.getResponseHeaders().set("x-amz-request-id", "stub");
-        LoopbackHttpServer.respond(ex, status, "application/xml", xml.getBytes(StandardCharsets.UTF_8));
     }
 
     @Override
