@@ -44,6 +44,24 @@ class ShadedJarIT {
     }
 
     @Test
+    void carriesNoLocalOrTestCode() throws IOException {
+        // The Lambda jar is production-only: stand-ins, local-mode adapters, test frameworks and emulators
+        // live in the standins module (cli and benchmarks use it; functions only at test scope).
+        List<String> offenders = new ArrayList<>();
+        try (ZipFile zip = new ZipFile(JAR.toFile())) {
+            zip.stream().map(e -> e.getName()).filter(n -> n.startsWith("dev/currentsbridge/standins/")
+                    || n.startsWith("dev/currentsbridge/testing/") || n.startsWith("dev/currentsbridge/cli/")
+                    || n.startsWith("org/junit/") || n.startsWith("org/elasticmq/") || n.startsWith("org/apache/pekko/")
+                    || n.startsWith("org/testcontainers/") || n.startsWith("scala/")
+                    || n.matches("dev/currentsbridge/.*(InMemory|File|Fake|Faulty|Stub|Emulator|Local|DryRun|Embedded)[A-Za-z]*\\.class"))
+                    .limit(10).forEach(offenders::add);
+            assertTrue(zip.stream().filter(e -> e.getName().startsWith("dev/currentsbridge/")).count() > 100,
+                    "the rule must look at the project's classes");
+        }
+        assertEquals(List.of(), offenders, "local or test code in the Lambda jar");
+    }
+
+    @Test
     void ownEntriesCarryTheFixedBuildTimestamp() throws Exception {
         // Reproducible bytes (so the CDK/SAM asset hash changes only with the code): dependency entries come
         // from fixed jars, and the project's own freshly compiled entries must carry project.build.outputTimestamp
