@@ -9,9 +9,10 @@ import java.util.TreeMap;
 /**
  * An HTTP request as the API functions see it, independent of API Gateway (local mode and tests build it
  * directly). Header names are matched case-insensitively. The body is already decoded (base64, gzip) by
- * {@link RequestBody}; when that failed, {@link #bodyError()} says why and {@link #body()} is empty, so that
- * each API can decide where in its checks the refusal comes (the cohort API refuses it first, the Currents
- * endpoint after authentication).
+ * {@link RequestBody}; when that failed, {@link #bodyError()} says why, so that each API can decide where in its
+ * checks the refusal comes (the cohort API refuses it first, the Currents endpoint after authentication).
+ * {@link #body()} is then empty, except for an oversize body: it stays, so that a refusal can still echo what it
+ * says (Mixpanel's error shape names the webhook's action).
  */
 public record ApiRequest(String method, String path, Map<String, String> headers, Map<String, String> query,
                          byte[] body, BodyError bodyError) {
@@ -29,7 +30,7 @@ public record ApiRequest(String method, String path, Map<String, String> headers
         }
         headers = h;
         query = query == null ? Map.of() : Map.copyOf(query);
-        body = body == null || bodyError != null ? new byte[0] : body;
+        body = body == null ? new byte[0] : body;
         if (bodyError == null) {
             bodyError = RequestBody.checkSize(body);
         }

@@ -47,7 +47,7 @@ public final class RequestBody {
             raw = t.getBytes(StandardCharsets.UTF_8);
         }
         if (raw.length > MAX_BYTES) {
-            return refused(TOO_LARGE);
+            return new Decoded(raw, TOO_LARGE);
         }
         if (raw.length > 0 && contentEncoding != null && contentEncoding.strip().equalsIgnoreCase("gzip")) {
             try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(raw))) {
