@@ -208,6 +208,19 @@ class CurrentsIngestHandlerTest {
     }
 
     @Test
+    void badBase64IsA400AfterTheTokenCheck() throws IOException {
+        APIGatewayV2HTTPEvent bad = post("Bearer " + TOKEN, "%%%not base64%%%");
+        bad.setIsBase64Encoded(true);
+        var r = handler(h.exportQueue).handleRequest(bad, null);
+        assertEquals(400, r.getStatusCode(), r.getBody());
+        assertEquals("malformed", dev.currentsbridge.common.json.Json.MAPPER.readTree(r.getBody()).path("status").asText());
+        APIGatewayV2HTTPEvent anonymous = post(null, "%%%not base64%%%");
+        anonymous.setIsBase64Encoded(true);
+        assertEquals(401, handler(h.exportQueue).handleRequest(anonymous, null).getStatusCode());
+        assertEquals(0, h.sqs.depth(h.exportQueue));
+    }
+
+    @Test
     void primingSendsNothing() {
         CurrentsIngestHandler handler = handler(h.exportQueue);
         handler.beforeCheckpoint(null);
