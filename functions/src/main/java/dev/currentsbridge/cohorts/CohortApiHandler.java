@@ -4,15 +4,17 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import dev.currentsbridge.api.HttpApiAdapter;
 import dev.currentsbridge.cohorts.adapter.CohortStores;
 import dev.currentsbridge.cohorts.domain.CohortSettings;
 import dev.currentsbridge.cohorts.port.CohortStore;
+import dev.currentsbridge.common.api.Routes;
 import dev.currentsbridge.common.aws.AwsClients;
+import dev.currentsbridge.common.aws.SdkPriming;
 import dev.currentsbridge.common.config.Env;
-import java.nio.charset.StandardCharsets;
+import dev.currentsbridge.common.log.FunctionName;
+import dev.currentsbridge.common.log.Metrics;
 import java.time.Clock;
-import java.util.Base64;
-import java.util.Map;
 import org.crac.Core;
 import org.crac.Resource;
 
@@ -37,49 +39,19 @@ public final class CohortApiHandler implements RequestHandler<APIGatewayV2HTTPEv
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-        ApiReply reply = api.handle(toRequest(event));
-        return APIGatewayV2HTTPResponse.builder()
-                .withStatusCode(reply.status())
-                .withHeaders(reply.headers())
-                .withBody(reply.body())
-                .withIsBase64Encoded(false)
-                .build();
+        return HttpApiAdapter.serve(api, Routes.ApiFunction.COHORT_API.metricsName(), event);
     }
 
-    static ApiRequest toRequest(APIGatewayV2HTTPEvent e) {
-        var ctx = e.getRequestContext();
-        String method = ctx != null && ctx.getHttp() != null ? ctx.getHttp().getMethod() : null;
-        String path = e.getRawPath() != null ? e.getRawPath()
-                : ctx != null && ctx.getHttp() != null && ctx.getHttp().getPath() != null ? ctx.getHttp().getPath() : "/";
-        // Named stages prefix the raw path with the stage name; the routes are stage-independent.
-        String stage = ctx == null ? null : ctx.getStage();
-        if (stage != null && !stage.equals("$default") && path.startsWith("/" + stage + "/")) {
-            path = path.substring(stage.length() + 1);
-        }
-        byte[] body;
-        if (e.getBody() == null) {
-            body = new byte[0];
-        } else if (e.getIsBase64Encoded()) {
-            try {
-                body = Base64.getDecoder().decode(e.getBody());
-            } catch (IllegalArgumentException ex) {
-                body = e.getBody().getBytes(StandardCharsets.UTF_8);
-            }
-        } else {
-            body = e.getBody().getBytes(StandardCharsets.UTF_8);
-        }
-        Map<String, String> query = e.getQueryStringParameters();
-        return new ApiRequest(method, path, e.getHeaders(), query, body);
-    }
-
+    /** SnapStart priming, all of it (no metrics are flushed: an EMF line at deploy time would count a request). */
     @Override
     public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
-        // Warm routing, JSON and the error path without touching the store: an unauthenticated request
+        // Warm the seam, routing, JSON and the error path without touching the store: an unauthenticated request
         // to an unknown route never reaches DynamoDB.
-        api.handle(new ApiRequest("GET", "/priming", Map.of(), Map.of(), new byte[0]));
+        APIGatewayV2HTTPEvent priming = APIGatewayV2HTTPEvent.builder().withRawPath("/priming").build();
+        HttpApiAdapter.toResponse(api.handle(HttpApiAdapter.toRequest(priming), new Metrics(FunctionName.COHORT_API)));
         // Every real request reads the table (the key check first): load the DynamoDB request path on a canned
         // in-memory answer, so the first request after a restore does not pay ~0.3 s of SDK class loading.
-        dev.currentsbridge.common.aws.SdkPriming.primeDynamoDb();
+        SdkPriming.primeDynamoDb();
     }
 
     @Override

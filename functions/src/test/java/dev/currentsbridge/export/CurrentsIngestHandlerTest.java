@@ -165,7 +165,7 @@ class CurrentsIngestHandlerTest {
     @Test
     void oversizeBodiesAndEventsAre413() {
         CurrentsIngestHandler handler = handler(h.exportQueue);
-        String huge = "{\"events\":[{\"pad\":\"" + "x".repeat(CurrentsIngestHandler.MAX_BODY_BYTES) + "\"}]}";
+        String huge = "{\"events\":[{\"pad\":\"" + "x".repeat(dev.currentsbridge.common.api.RequestBody.MAX_BYTES) + "\"}]}";
         ObjectNode bigEvent = CurrentsFixtures.httpCustomEvent("e", "user-e", CurrentsFixtures.TIME);
         ((ObjectNode) bigEvent.path("properties").path("custom_properties")).put("padding", "y".repeat(300_000));
 
@@ -208,6 +208,19 @@ class CurrentsIngestHandlerTest {
     }
 
     @Test
+    void badBase64IsA400AfterTheTokenCheck() throws IOException {
+        APIGatewayV2HTTPEvent bad = post("Bearer " + TOKEN, "%%%not base64%%%");
+        bad.setIsBase64Encoded(true);
+        var r = handler(h.exportQueue).handleRequest(bad, null);
+        assertEquals(400, r.getStatusCode(), r.getBody());
+        assertEquals("malformed", dev.currentsbridge.common.json.Json.MAPPER.readTree(r.getBody()).path("status").asText());
+        APIGatewayV2HTTPEvent anonymous = post(null, "%%%not base64%%%");
+        anonymous.setIsBase64Encoded(true);
+        assertEquals(401, handler(h.exportQueue).handleRequest(anonymous, null).getStatusCode());
+        assertEquals(0, h.sqs.depth(h.exportQueue));
+    }
+
+    @Test
     void primingSendsNothing() {
         CurrentsIngestHandler handler = handler(h.exportQueue);
         handler.beforeCheckpoint(null);
@@ -217,8 +230,8 @@ class CurrentsIngestHandlerTest {
 
     @Test
     void tokensAreComparedByDigest() {
-        assertTrue(CurrentsIngestHandler.constantTimeEquals("abc", "abc"));
-        assertTrue(!CurrentsIngestHandler.constantTimeEquals("abc", "abd"));
-        assertTrue(!CurrentsIngestHandler.constantTimeEquals("abc", "abcd"));
+        assertTrue(CurrentsIngest.constantTimeEquals("abc", "abc"));
+        assertTrue(!CurrentsIngest.constantTimeEquals("abc", "abd"));
+        assertTrue(!CurrentsIngest.constantTimeEquals("abc", "abcd"));
     }
 }

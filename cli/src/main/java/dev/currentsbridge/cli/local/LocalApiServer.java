@@ -6,6 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import dev.currentsbridge.cli.sink.LoopbackHttp;
+import dev.currentsbridge.common.api.PathTemplate;
 import dev.currentsbridge.common.log.Log;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -48,24 +49,14 @@ public final class LocalApiServer implements AutoCloseable {
             return method + " " + pathTemplate;
         }
 
-        /** Path parameters when {@code path} matches the template, else null. */
+        /** Path parameters (percent-decoded as API Gateway does) when {@code path} matches the template, else null. */
         Map<String, String> match(String path) {
-            String[] want = pathTemplate.split("/", -1);
-            String[] got = path.split("/", -1);
-            if (want.length != got.length) {
+            Map<String, String> raw = PathTemplate.match(pathTemplate, path);
+            if (raw == null) {
                 return null;
             }
             Map<String, String> params = new LinkedHashMap<>();
-            for (int i = 0; i < want.length; i++) {
-                if (want[i].startsWith("{") && want[i].endsWith("}")) {
-                    if (got[i].isEmpty()) {
-                        return null;
-                    }
-                    params.put(want[i].substring(1, want[i].length() - 1), URLDecoder.decode(got[i], StandardCharsets.UTF_8));
-                } else if (!want[i].equals(got[i])) {
-                    return null;
-                }
-            }
+            raw.forEach((name, segment) -> params.put(name, URLDecoder.decode(segment, StandardCharsets.UTF_8)));
             return params;
         }
     }

@@ -14,6 +14,7 @@ import dev.currentsbridge.cli.MixpanelTarget;
 import dev.currentsbridge.cli.Option;
 import dev.currentsbridge.cli.Report;
 import dev.currentsbridge.cli.invoke.SamTemplate;
+import dev.currentsbridge.common.api.Routes;
 import dev.currentsbridge.cohorts.CohortRefreshHandler;
 import dev.currentsbridge.cohorts.domain.CohortRefresher;
 import dev.currentsbridge.common.http.SharedHttpClient;
@@ -194,7 +195,7 @@ public final class LocalCommand implements Command {
         }
     }
 
-    /** HttpApi routes from the template (or the documented ones), each served by its function's handler. */
+    /** HttpApi routes from the template (or, without one, {@link Routes#ALL}), each served by its function's handler. */
     @SuppressWarnings("unchecked")
     private static List<LocalApiServer.Route> routes(LocalSystem system, SamTemplate template, Map<String, Object> handlers) {
         List<LocalApiServer.Route> routes = new ArrayList<>();
@@ -215,29 +216,15 @@ public final class LocalCommand implements Command {
                 return routes;
             }
         }
-        for (String[] r : BUILT_IN_ROUTES) {
+        for (Routes.Route r : Routes.ALL) {
             var handler = (RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>)
-                    handlers.computeIfAbsent(r[2], c -> system.newHandler(c, system.env()));
-            String fn = LocalSystem.simpleName(r[2]).replace("Handler", "Function");
-            routes.add(new LocalApiServer.Route(r[0], r[1], fn, handler::handleRequest,
+                    handlers.computeIfAbsent(r.function().handlerClass(), c -> system.newHandler(c, system.env()));
+            String fn = r.function().logicalId();
+            routes.add(new LocalApiServer.Route(r.method(), r.path(), fn, handler::handleRequest,
                     new LocalContext.Factory(fn, Duration.ofSeconds(15), 512)));
         }
         return routes;
     }
-
-    /** docs/ARCHITECTURE.md's routes, used when no template.yaml is at hand. */
-    private static final List<String[]> BUILT_IN_ROUTES = List.of(
-            new String[] {"POST", "/currents", LocalSystem.INGEST_HANDLER},
-            new String[] {"POST", "/mixpanel/webhook", LocalSystem.COHORT_API_HANDLER},
-            new String[] {"POST", "/partners/mixpanel/cohorts", LocalSystem.COHORT_API_HANDLER},
-            new String[] {"POST", "/partners/mixpanel/cohorts/users", LocalSystem.COHORT_API_HANDLER},
-            new String[] {"GET", "/cohorts", LocalSystem.COHORT_API_HANDLER},
-            new String[] {"GET", "/cohorts/{cohortId}", LocalSystem.COHORT_API_HANDLER},
-            new String[] {"PATCH", "/cohorts/{cohortId}", LocalSystem.COHORT_API_HANDLER},
-            new String[] {"GET", "/cohorts/{cohortId}/members", LocalSystem.COHORT_API_HANDLER},
-            new String[] {"GET", "/keys", LocalSystem.COHORT_API_HANDLER},
-            new String[] {"POST", "/keys", LocalSystem.COHORT_API_HANDLER},
-            new String[] {"DELETE", "/keys/{keyId}", LocalSystem.COHORT_API_HANDLER});
 
     private static LocalContext.Factory contexts(SamTemplate template, String handlerClass, String fallbackName,
                                                  Duration fallbackTimeout) {

@@ -5,8 +5,8 @@ import dev.currentsbridge.standins.local.FileCohortStore;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.currentsbridge.cohorts.ApiReply;
-import dev.currentsbridge.cohorts.ApiRequest;
+import dev.currentsbridge.common.api.ApiReply;
+import dev.currentsbridge.common.api.ApiRequest;
 import dev.currentsbridge.cohorts.CohortApi;
 import dev.currentsbridge.cohorts.domain.CohortSettings;
 import dev.currentsbridge.cohorts.domain.Member;

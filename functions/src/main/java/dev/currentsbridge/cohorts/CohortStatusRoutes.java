@@ -1,0 +1,87 @@
+package dev.currentsbridge.cohorts;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.currentsbridge.cohorts.domain.Cohort;
+import dev.currentsbridge.cohorts.domain.SyncMode;
+import dev.currentsbridge.cohorts.domain.postback.InvalidPostback;
+import dev.currentsbridge.cohorts.port.CohortStore;
+import dev.currentsbridge.common.api.ApiReply;
+import dev.currentsbridge.common.json.Json;
+import dev.currentsbridge.common.log.Log;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+/** The operator's cohort routes: list, one cohort's status, its sync mode, a page of its members. */
+final class CohortStatusRoutes {
+
+    static final int DEFAULT_PAGE = 100;
+    static final int MAX_PAGE = 1000;
+
+    private static final Log LOG = Log.get(CohortStatusRoutes.class);
+
+    private final CohortStore store;
+    private final CohortJson views;
+
+    CohortStatusRoutes(CohortStore store, CohortJson views) {
+        this.store = store;
+        this.views = views;
+    }
+
+    ApiReply listCohorts(RouteCall call) {
+        ObjectNode out = Json.MAPPER.createObjectNode();
+        ArrayNode arr = out.putArray("cohorts");
+        for (Cohort c : store.listCohorts()) {
+            arr.add(views.describe(c));
+        }
+        return ApiReply.json(200, out);
+    }
+
+    ApiReply getCohort(RouteCall call) {
+        Cohort c = store.findCohort(call.param("cohortId")).orElseThrow(() -> new InvalidPostback(404, "no such cohort"));
+        return ApiReply.json(200, views.describe(c));
+    }
+
+    ApiReply patchCohort(RouteCall call) {
+        String cohortId = call.param("cohortId");
+        JsonNode root = call.json().orElseThrow(() -> InvalidPostback.badRequest("body is not valid JSON"));
+        JsonNode mode = root.get("sync_mode");
+        SyncMode syncMode = mode != null && mode.isTextual() ? SyncMode.parse(mode.asText()).orElse(null) : null;
+        if (syncMode == null) {
+            throw InvalidPostback.badRequest("sync_mode must be \"dynamic\" or \"one_time\"");
+        }
+        if (!store.setSyncMode(cohortId, syncMode)) {
+            throw new InvalidPostback(404, "no such cohort");
+        }
+        LOG.info("cohort sync mode set", "cohort_id", cohortId, "sync_mode", syncMode.wire());
+        return ApiReply.json(200, views.describe(store.findCohort(cohortId).orElseThrow()));
+    }
+
+    ApiReply members(RouteCall call) {
+        String cohortId = call.param("cohortId");
+        Cohort c = store.findCohort(cohortId).orElseThrow(() -> new InvalidPostback(404, "no such cohort"));
+        int limit = DEFAULT_PAGE;
+        String limitText = call.request().query().get("limit");
+        if (limitText != null) {
+            try {
+                limit = Integer.parseInt(limitText);
+            } catch (NumberFormatException e) {
+                limit = -1;
+            }
+            if (limit < 1 || limit > MAX_PAGE) {
+                throw InvalidPostback.badRequest("limit must be a whole number from 1 to " + MAX_PAGE);
+            }
+        }
+        String after = null;
+        String cursor = call.request().query().get("cursor");
+        if (cursor != null && !cursor.isEmpty()) {
+            try {
+                after = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                throw InvalidPostback.badRequest("cursor is not one this API returned");
+            }
+        }
+        return ApiReply.json(200, views.members(c, store.members(cohortId, after, limit)));
+    }
+}
