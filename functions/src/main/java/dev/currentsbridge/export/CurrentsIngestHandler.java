@@ -226,11 +226,17 @@ public final class CurrentsIngestHandler implements RequestHandler<APIGatewayV2H
                 .withBody(body).build();
     }
 
+    /**
+     * SnapStart priming, all of it: the real queue adapter's own (tests' fakes have none), the token check, the
+     * Secrets Manager read's signer (no secret read), the SQS SDK pipeline and a loopback POST, no traffic.
+     */
     @Override
     public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
-        queue.warmUp();
+        if (queue instanceof SqsExportQueue sqs) {
+            sqs.prime();
+        }
         constantTimeEquals("warm", "up");
-        secrets.warmUp();
+        dev.currentsbridge.common.aws.SdkPriming.primeSecretsManager();
         dev.currentsbridge.common.aws.SdkPriming.primeSqs();
         dev.currentsbridge.common.http.HttpPriming.primePost();
         try {
