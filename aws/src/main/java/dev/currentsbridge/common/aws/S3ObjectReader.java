@@ -116,7 +116,7 @@ public final class S3ObjectReader {
      * credentials. No request is sent and the real credentials are not resolved (they must not be captured
      * in the snapshot).
      */
-    public void warmUp() {
+    public void prime() {
         sign(objectUri("warm-up-bucket", "prefix/event_type=users.messages.email.Open/warm up.avro"),
                 software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("AKIDWARMUP", "warm-up"));
     }

@@ -48,6 +48,16 @@ public final class SdkPriming {
         }
     }
 
+    /**
+     * The Secrets Manager read path ({@link SecretsManagerReader#prime}): request body, signer and answer parsing
+     * of a throwaway reader; no request, no credentials resolved, no secret read.
+     */
+    public static void primeSecretsManager() {
+        new SecretsManagerReader(dev.currentsbridge.common.http.SharedHttpClient::get,
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("priming", "priming")), region(), null,
+                java.time.Duration.ofSeconds(1)).prime();
+    }
+
     /** In the function's own region ({@code AWS_REGION}), so the same endpoint rules run as later. */
     private static Region region() {
         return Region.of(Env.system().get("AWS_REGION", "us-east-1"));

@@ -129,8 +129,7 @@ public final class SecretsManagerReader implements SecretSource {
      * SnapStart priming: the request body, the signer and the JSON reading of an answer, with throwaway
      * credentials and nothing sent (the real credentials and the secret must not be in the snapshot).
      */
-    @Override
-    public void warmUp() {
+    public void prime() {
         sign(requestBody("priming"), AwsBasicCredentials.create("AKIDPRIMING", "priming"));
         topLevelStrings("{\"Name\":\"priming\",\"SecretString\":\"{}\",\"VersionStages\":[\"AWSCURRENT\"]}"
                 .getBytes(StandardCharsets.UTF_8));

@@ -13,19 +13,12 @@ import dev.currentsbridge.export.domain.decode.CurrentsJsonDecoder;
 import dev.currentsbridge.export.domain.decode.DecodeFailure;
 import dev.currentsbridge.export.domain.decode.EventSink;
 import dev.currentsbridge.export.domain.decode.MalformedInputException;
-import dev.currentsbridge.export.domain.delivery.BatchLimits;
-import dev.currentsbridge.export.domain.delivery.Batcher;
-import dev.currentsbridge.export.domain.delivery.DeliverySettings;
-import dev.currentsbridge.export.domain.delivery.MixpanelDelivery;
-import dev.currentsbridge.export.domain.delivery.OriginalEvent;
-import dev.currentsbridge.export.domain.delivery.OutgoingEvent;
-import dev.currentsbridge.export.domain.delivery.ReasonCodes;
-import dev.currentsbridge.export.domain.delivery.RejectBuffer;
-import dev.currentsbridge.export.domain.delivery.RejectedEvent;
 import dev.currentsbridge.export.domain.ledger.EventLedger;
-import dev.currentsbridge.export.domain.ledger.Outcome;
+import dev.currentsbridge.export.domain.delivery.BatchLimits;
+import dev.currentsbridge.export.domain.delivery.DeliverySettings;
 import dev.currentsbridge.export.domain.mapping.EventMapper;
-import dev.currentsbridge.export.domain.mapping.MappingResult;
+import dev.currentsbridge.export.pipeline.ExportRun;
+import dev.currentsbridge.export.pipeline.ExportSetup;
 import dev.currentsbridge.export.port.MixpanelImport;
 import dev.currentsbridge.export.port.RejectSink;
 import java.io.BufferedInputStream;
@@ -38,10 +31,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPInputStream;
 
 /**
- * The backfill pipeline: Currents files (Avro container files, storage-form JSON or NDJSON, HTTP-connector
- * batches, optionally gzipped) decoded and mapped by the same domain code as the export Lambda, then
- * delivered through the same {@link MixpanelDelivery} (batching, concurrency, retries, splits, partial
- * failures). Each file is one "message" of the {@link EventLedger}, so the summary counts every event once.
+ * The backfill: Currents files (Avro container files, storage-form JSON or NDJSON, HTTP-connector batches,
+ * optionally gzipped) decoded here, then mapped, routed and delivered by the export pipeline's {@link ExportRun}
+ * (the same routing, reason codes, batching, concurrency, retries, splits and partial failures as the export
+ * Lambda). Each file is one "message" of the run's ledger, so the summary counts every event once.
  */
 public final class Backfill implements AutoCloseable {
 
@@ -52,15 +45,13 @@ public final class Backfill implements AutoCloseable {
     }
 
     private static final byte[] AVRO_MAGIC = {'O', 'b', 'j', 1};
+    /** Rejects are stored in large batches: a backfill has no invocation deadline to keep. */
+    private static final int REJECTS_PER_FLUSH = 500;
 
-    private final EventMapper mapper;
     private final String typeHint;
     private final CurrentsJsonDecoder json = new CurrentsJsonDecoder();
     private final AvroEventReader avro = new AvroEventReader();
-    private final EventLedger ledger = new EventLedger();
-    private final RejectBuffer rejects;
-    private final MixpanelDelivery delivery;
-    private final Batcher batcher;
+    private final ExportRun run;
     private final AtomicLong eventsRead = new AtomicLong();
     private final AtomicLong filesRead = new AtomicLong();
 
@@ -70,12 +61,9 @@ public final class Backfill implements AutoCloseable {
      */
     public Backfill(EventMapper mapper, MixpanelImport mixpanel, RejectSink rejectSink, int concurrency,
                     RetryPolicy retryPolicy, String typeHint) {
-        this.mapper = mapper;
         this.typeHint = typeHint;
-        this.rejects = new RejectBuffer(rejectSink, ledger, 500);
-        this.delivery = new MixpanelDelivery(mixpanel, retryPolicy, Sleeper.REAL, Deadline.none(),
-                DeliverySettings.defaults(concurrency), ledger, rejects);
-        this.batcher = new Batcher(BatchLimits.MIXPANEL, delivery::submit);
+        this.run = new ExportSetup(mapper, mixpanel, rejectSink, retryPolicy, Sleeper.REAL,
+                DeliverySettings.defaults(concurrency), BatchLimits.MIXPANEL).start(Deadline.none(), REJECTS_PER_FLUSH);
     }
 
     public long eventsRead() {
@@ -88,15 +76,15 @@ public final class Backfill implements AutoCloseable {
 
     /** Counts so far (events already delivered, skipped or rejected). */
     public EventLedger.Totals totals() {
-        return ledger.totals();
+        return run.ledger().totals();
     }
 
     public long mixpanelRequests() {
-        return delivery.stats().requests();
+        return run.stats().requests();
     }
 
     public long mixpanelRetries() {
-        return delivery.stats().retries();
+        return run.stats().retries();
     }
 
     /**
@@ -107,9 +95,9 @@ public final class Backfill implements AutoCloseable {
      * @throws MalformedInputException the whole input is unreadable (not Avro, not JSON)
      */
     public void read(String origin, String path, Opener opener) throws IOException, MalformedInputException {
-        ledger.open(origin);
+        run.open(origin);
         String pathType = AvroEventReader.eventTypeFromS3Key(path);
-        FileSink sink = new FileSink(origin);
+        EventSink sink = new CountingSink(run.router(origin, origin));
         try (InputStream in = unwrap(opener.open())) {
             if (startsWith(in, AVRO_MAGIC)) {
                 avro.read(in, pathType, sink);
@@ -122,15 +110,13 @@ public final class Backfill implements AutoCloseable {
 
     /** Sends what is still batched, waits for every request, and returns the final counts. */
     public EventLedger.Totals finish() {
-        batcher.flush();
-        delivery.awaitIdle();
-        rejects.flush();
-        return ledger.totals();
+        run.drain();
+        return run.ledger().totals();
     }
 
     @Override
     public void close() {
-        delivery.close();
+        run.close();
     }
 
     private static InputStream unwrap(InputStream raw) throws IOException {
@@ -159,7 +145,7 @@ public final class Backfill implements AutoCloseable {
      * NDJSON (the first line is a whole JSON value) is read line by line so a bad line is one reject; anything
      * else is read as a sequence of JSON documents (one pretty-printed event, a batch, an array).
      */
-    private void readJson(String origin, Opener opener, InputStream in, String type, FileSink sink)
+    private void readJson(String origin, Opener opener, InputStream in, String type, EventSink sink)
             throws IOException, MalformedInputException {
         BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 65536);
         String first = nextNonBlank(lines);
@@ -229,41 +215,24 @@ public final class Backfill implements AutoCloseable {
         }
     }
 
-    /**
-     * Maps each decoded event and routes it: Mixpanel batch, skip, or reject, with the export Lambda's reason
-     * codes (the same routing as the Lambda's ExportProcessor).
-     */
-    private final class FileSink implements EventSink {
-        private final String origin;
+    /** Counts every decoded event (routed or rejected) for the progress line, then hands it to the run. */
+    private final class CountingSink implements EventSink {
+        private final EventSink router;
 
-        FileSink(String origin) {
-            this.origin = origin;
+        CountingSink(EventSink router) {
+            this.router = router;
         }
 
         @Override
         public void accept(CurrentsEvent event) {
             eventsRead.incrementAndGet();
-            switch (mapper.map(event)) {
-                case MappingResult.Mapped m -> {
-                    OutgoingEvent out = new OutgoingEvent(origin, origin, event, m.insertId(), m.json());
-                    if (batcher.fits(out)) {
-                        batcher.add(out);
-                    } else {
-                        rejects.add(RejectedEvent.malformed(origin, "invalid:event_too_large",
-                                "the Mixpanel event is larger than Mixpanel's 1 MB limit", event.type(), origin,
-                                OriginalEvent.json(event)));
-                    }
-                }
-                case MappingResult.Skipped s -> ledger.record(origin, Outcome.SKIPPED, s.reason().label);
-                case MappingResult.Invalid i -> rejects.add(RejectedEvent.malformed(origin, ReasonCodes.of("invalid", i.reason()),
-                        i.reason(), event.type(), origin, OriginalEvent.json(event)));
-            }
+            router.accept(event);
         }
 
         @Override
         public void reject(DecodeFailure failure) {
             eventsRead.incrementAndGet();
-            rejects.add(RejectedEvent.malformed(origin, ReasonCodes.of("decode", failure.reason()), failure.reason(), null, origin, failure.raw()));
+            router.reject(failure);
         }
     }
 }

@@ -64,11 +64,6 @@ public final class CachingSecretSource implements SecretSource {
     }
 
     @Override
-    public void warmUp() {
-        delegate.warmUp();
-    }
-
-    @Override
     public void invalidate(String secretId) {
         CompletableFuture<String> pending = prefetching.remove(secretId);
         if (pending != null) {

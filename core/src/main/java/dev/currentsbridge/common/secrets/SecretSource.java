@@ -12,8 +12,4 @@ public interface SecretSource {
     /** Forget a cached value so the next {@link #get} reads it again (after a 401 from a partner API). */
     default void invalidate(String secretId) {
     }
-
-    /** SnapStart priming: load the read path's classes without reading any secret. */
-    default void warmUp() {
-    }
 }

@@ -13,9 +13,6 @@ public interface ExportQueue {
      */
     void enqueueEvents(List<String> eventJsons);
 
-    /** Opens connections without sending anything (SnapStart priming). */
-    default void warmUp() {
-    }
 
     final class QueueUnavailableException extends RuntimeException {
         public QueueUnavailableException(String message, Throwable cause) {

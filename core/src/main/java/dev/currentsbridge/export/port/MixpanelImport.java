@@ -19,9 +19,6 @@ public interface MixpanelImport {
     /** Forget cached credentials so the next {@link #send} reads the secret again (after a 401). */
     void reloadCredentials();
 
-    /** Opens connections and loads classes without sending anything (SnapStart priming). */
-    default void warmUp() {
-    }
 
     record Response(int status, String body, Optional<Duration> retryAfter) {
         public Response {

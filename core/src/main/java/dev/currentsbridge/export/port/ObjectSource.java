@@ -14,9 +14,6 @@ public interface ObjectSource {
      */
     InputStream open(String bucket, String key) throws IOException;
 
-    /** Loads client classes without any request (SnapStart priming). */
-    default void warmUp() {
-    }
 
     final class ObjectNotFoundException extends IOException {
         public ObjectNotFoundException(String message) {

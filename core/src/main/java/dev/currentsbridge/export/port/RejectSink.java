@@ -11,8 +11,4 @@ public interface RejectSink {
      * an exception means none was stored.
      */
     List<RejectedEvent> send(List<RejectedEvent> rejects);
-
-    /** Loads the serialisation and client classes without sending anything (SnapStart priming). */
-    default void warmUp() {
-    }
 }

@@ -49,7 +49,7 @@ public final class BrazeHttpClient implements BrazeUsers {
     public void warmUp() {
         body(List.of(new AttributeUpdate(MemberRef.externalId("priming"), "priming", List.of("a"), List.of("b")),
                 new AttributeUpdate(MemberRef.alias("priming", "priming"), "priming", List.of("a"), List.of())));
-        secrets.warmUp();
+        dev.currentsbridge.common.aws.SdkPriming.primeSecretsManager();
     }
 
     @Override

@@ -102,10 +102,8 @@ public final class MixpanelHttpImport implements MixpanelImport {
         secrets.invalidate(secretId);
     }
 
-    /** Loads the request-building, gzip and HTTP classes without sending anything. */
-    @Override
-    public void warmUp() {
-        secrets.warmUp();
+    /** SnapStart priming: loads the request-building, gzip and HTTP classes without sending anything. */
+    public void prime() {
         byte[] sample = "{\"event\":\"warm\",\"properties\":{\"time\":0}}".getBytes(StandardCharsets.UTF_8);
         gzipJsonArray(List.of(sample, sample));
         HttpRequest.newBuilder(importUri).timeout(Duration.ofSeconds(1)).header("Content-Type", "application/json")

@@ -16,9 +16,9 @@ public final class S3ObjectSource implements ObjectSource {
         this.s3 = s3;
     }
 
-    @Override
-    public void warmUp() {
-        s3.warmUp();
+    /** SnapStart priming: the signed GET's URI building and signer, no request sent. */
+    public void prime() {
+        s3.prime();
     }
 
     @Override

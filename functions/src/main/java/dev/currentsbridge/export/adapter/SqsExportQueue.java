@@ -42,8 +42,8 @@ public final class SqsExportQueue implements ExportQueue {
         }
     }
 
-    @Override
-    public void warmUp() {
+    /** SnapStart priming: the message splitting, nothing sent. */
+    public void prime() {
         HttpBatchSplitter.split(List.of("{}"), maxBodyBytes);
     }
 }

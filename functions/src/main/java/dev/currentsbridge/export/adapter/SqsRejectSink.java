@@ -49,8 +49,8 @@ public final class SqsRejectSink implements RejectSink {
         return failed;
     }
 
-    @Override
-    public void warmUp() {
+    /** SnapStart priming: the SQS client and the reject serialisation, nothing sent. */
+    public void prime() {
         sqs.get();
         RejectedEvent sample = RejectedEvent.malformed("warm", "malformed:warm", "warm-up", null, "sqs", "{\"warm\":1}");
         software.amazon.awssdk.services.sqs.model.SendMessageBatchRequest.builder().queueUrl(queueUrl)

@@ -137,7 +137,7 @@ class SecretsManagerReaderTest {
 
     @Test
     void primingSendsNothing() {
-        reader().warmUp();
+        reader().prime();
         assertEquals(0, stub.requests());
     }
 

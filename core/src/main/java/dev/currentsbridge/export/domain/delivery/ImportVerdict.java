@@ -44,7 +44,7 @@ public sealed interface ImportVerdict {
     record FailedRecord(int index, String insertId, String field, String message) {
     }
 
-    static ImportVerdict of(int status, String body) {
+    public static ImportVerdict of(int status, String body) {
         if (status >= 200 && status < 300) {
             return new Imported();
         }

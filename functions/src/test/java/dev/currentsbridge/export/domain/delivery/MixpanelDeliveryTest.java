@@ -28,55 +28,6 @@ import org.junit.jupiter.api.Test;
 /** The delivery engine against a scripted Mixpanel port, a fake clock and a fake sleeper. */
 class MixpanelDeliveryTest {
 
-    /** Answers from a script (or a function of the batch); counts calls, reloads and concurrency. */
-    static final class ScriptedMixpanel implements MixpanelImport {
-        final Deque<Object> script = new ArrayDeque<>();
-        Function<List<byte[]>, Response> fallback = b -> new Response(200, "{\"code\":200}", Optional.empty());
-        final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
-        final AtomicInteger reloads = new AtomicInteger();
-        final AtomicInteger inFlight = new AtomicInteger();
-        final AtomicInteger maxInFlight = new AtomicInteger();
-        volatile long holdMillis;
-
-        ScriptedMixpanel then(Object... answers) {
-            script.addAll(List.of(answers));
-            return this;
-        }
-
-        @Override
-        public Response send(List<byte[]> events, Duration timeout) throws IOException, InterruptedException {
-            int now = inFlight.incrementAndGet();
-            maxInFlight.accumulateAndGet(now, Math::max);
-            try {
-                if (holdMillis > 0) {
-                    Thread.sleep(holdMillis);
-                }
-                batchSizes.add(events.size());
-                Object next;
-                synchronized (script) {
-                    next = script.poll();
-                }
-                if (next == null) {
-                    return fallback.apply(events);
-                }
-                if (next instanceof IOException e) {
-                    throw e;
-                }
-                if (next instanceof RuntimeException e) {
-                    throw e;
-                }
-                return (Response) next;
-            } finally {
-                inFlight.decrementAndGet();
-            }
-        }
-
-        @Override
-        public void reloadCredentials() {
-            reloads.incrementAndGet();
-        }
-    }
-
     static MixpanelImport.Response status(int code) {
         return new MixpanelImport.Response(code, "{}", Optional.empty());
     }

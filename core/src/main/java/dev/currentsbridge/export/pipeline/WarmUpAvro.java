@@ -1,4 +1,4 @@
-package dev.currentsbridge.export.domain.delivery;
+package dev.currentsbridge.export.pipeline;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -10,7 +10,7 @@ import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
 
-/** A one-record Currents-like Avro file made in memory, so priming loads the Avro reading path. */
+/** A one-record Currents-like Avro file made in memory, so {@link PipelinePriming} loads the Avro reading path. */
 final class WarmUpAvro {
 
     private static final String SCHEMA = "{\"type\":\"record\",\"name\":\"Open\",\"namespace\":"

@@ -1,11 +1,14 @@
-package dev.currentsbridge.export.domain.delivery;
+package dev.currentsbridge.export.pipeline;
 
 import dev.currentsbridge.common.retry.RetryPolicy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.currentsbridge.common.time.Deadline;
-import dev.currentsbridge.export.domain.delivery.MixpanelDeliveryTest.ScriptedMixpanel;
+import dev.currentsbridge.export.domain.delivery.BatchLimits;
+import dev.currentsbridge.export.domain.delivery.DeliverySettings;
+import dev.currentsbridge.export.domain.delivery.ScriptedMixpanel;
+import dev.currentsbridge.export.domain.delivery.RejectedEvent;
 import dev.currentsbridge.export.domain.ledger.Outcome;
 import dev.currentsbridge.export.domain.mapping.EventMapper;
 import dev.currentsbridge.export.domain.mapping.MappingConfig;
@@ -23,7 +26,7 @@ import org.apache.avro.file.CodecFactory;
 import org.junit.jupiter.api.Test;
 
 /** The invocation logic with in-memory ports: no network, no AWS. */
-class ExportProcessorTest {
+class ExportPipelineTest {
 
     private final ScriptedMixpanel mixpanel = new ScriptedMixpanel();
     private final List<RejectedEvent> rejected = new CopyOnWriteArrayList<>();
@@ -31,16 +34,16 @@ class ExportProcessorTest {
         throw new ObjectSource.ObjectNotFoundException("none");
     };
 
-    private ExportProcessor processor() {
-        return new ExportProcessor(new EventMapper(MappingConfig.defaults()), mixpanel, r -> {
+    private ExportPipeline processor() {
+        return new ExportPipeline(new EventMapper(MappingConfig.defaults()), mixpanel, r -> {
             rejected.addAll(r);
             return List.of();
         }, (b, k) -> objects.open(b, k), RetryPolicy.mixpanel(new SplittableRandom(1)), d -> { },
                 DeliverySettings.defaults(2), BatchLimits.MIXPANEL);
     }
 
-    private static ExportProcessor.QueueMessage msg(String id, String body) {
-        return new ExportProcessor.QueueMessage(id, body, null);
+    private static QueueMessage msg(String id, String body) {
+        return new QueueMessage(id, body, null);
     }
 
     @Test
@@ -59,7 +62,7 @@ class ExportProcessorTest {
         };
         String key = CurrentsFixtures.s3Key(CurrentsFixtures.EMAIL_OPEN, "cut");
 
-        ExportProcessor.Result r = processor().process(List.of(msg("m1", CurrentsFixtures.s3Notification("b", key))),
+        ExportResult r = processor().process(List.of(msg("m1", CurrentsFixtures.s3Notification("b", key))),
                 Deadline.none(), false);
 
         assertEquals(List.of("m1"), r.returnedMessageIds());
@@ -74,7 +77,7 @@ class ExportProcessorTest {
         objects = (b, k) -> new ByteArrayInputStream(file, 0, file.length / 2);
         String key = CurrentsFixtures.s3Key(CurrentsFixtures.EMAIL_OPEN, "trunc");
 
-        ExportProcessor.Result r = processor().process(List.of(msg("m1", CurrentsFixtures.s3Notification("b", key))),
+        ExportResult r = processor().process(List.of(msg("m1", CurrentsFixtures.s3Notification("b", key))),
                 Deadline.none(), false);
 
         assertEquals(List.of(), r.returnedMessageIds());
@@ -84,7 +87,7 @@ class ExportProcessorTest {
 
     @Test
     void storageEventsWithoutAnyTypeAreRejectedNotSilentlySkipped() {
-        ExportProcessor.Result r = processor().process(List.of(
+        ExportResult r = processor().process(List.of(
                 msg("m1", CurrentsFixtures.emailOpen("x", "user-x").toString())), Deadline.none(), false);
 
         assertEquals(1, r.ledger().count("m1", Outcome.REJECTED_MALFORMED));
@@ -95,14 +98,14 @@ class ExportProcessorTest {
     void typesNotSelectedAreSkippedByRule() {
         String body = "{\"event_type\":\"users.RandomBucketNumberUpdate\",\"id\":\"u1\",\"time\":1700000000,"
                 + "\"external_user_id\":\"user-u1\"}";
-        ExportProcessor.Result r = processor().process(List.of(msg("m1", body)), Deadline.none(), false);
+        ExportResult r = processor().process(List.of(msg("m1", body)), Deadline.none(), false);
         assertEquals(Map.of("type_not_selected", 1L), r.ledger().totals().reasons(Outcome.SKIPPED));
         assertEquals(List.of(), mixpanel.batchSizes);
     }
 
     @Test
     void eventsOfSeveralMessagesShareBatchesAndEachMessageIsAccountedSeparately() {
-        ExportProcessor.Result r = processor().process(List.of(
+        ExportResult r = processor().process(List.of(
                 msg("a", CurrentsFixtures.httpBatch("a", 30)), msg("b", CurrentsFixtures.httpBatch("b", 20))),
                 Deadline.after(Duration.ofMinutes(1)), false);
 

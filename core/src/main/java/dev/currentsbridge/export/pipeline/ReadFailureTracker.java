@@ -1,4 +1,4 @@
-package dev.currentsbridge.export.domain.delivery;
+package dev.currentsbridge.export.pipeline;
 
 import java.io.FilterInputStream;
 import java.io.IOException;

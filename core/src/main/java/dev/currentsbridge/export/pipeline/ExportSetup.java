@@ -1,0 +1,26 @@
+package dev.currentsbridge.export.pipeline;
+
+import dev.currentsbridge.common.retry.RetryPolicy;
+import dev.currentsbridge.common.time.Deadline;
+import dev.currentsbridge.common.time.Sleeper;
+import dev.currentsbridge.export.domain.delivery.BatchLimits;
+import dev.currentsbridge.export.domain.delivery.DeliverySettings;
+import dev.currentsbridge.export.domain.mapping.EventMapper;
+import dev.currentsbridge.export.port.MixpanelImport;
+import dev.currentsbridge.export.port.RejectSink;
+
+/**
+ * What every export run is built from: the mapping, the Mixpanel and rejects ports and the delivery settings.
+ * The Lambda ({@link ExportPipeline}) and the backfill ({@code bridge export}) start their runs from one.
+ */
+public record ExportSetup(EventMapper mapper, MixpanelImport mixpanel, RejectSink rejectSink, RetryPolicy retryPolicy,
+                          Sleeper sleeper, DeliverySettings settings, BatchLimits limits) {
+
+    /**
+     * @param deadline        when the run must have finished its requests ({@link Deadline#none()}: never)
+     * @param rejectsPerFlush how many rejects are buffered before they are sent to the rejects sink
+     */
+    public ExportRun start(Deadline deadline, int rejectsPerFlush) {
+        return new ExportRun(this, deadline, rejectsPerFlush);
+    }
+}
