@@ -53,7 +53,9 @@ class ShadedJarIT {
                     || n.startsWith("dev/currentsbridge/testing/") || n.startsWith("dev/currentsbridge/cli/")
                     || n.startsWith("org/junit/") || n.startsWith("org/elasticmq/") || n.startsWith("org/apache/pekko/")
                     || n.startsWith("org/testcontainers/") || n.startsWith("scala/")
-                    || n.matches("dev/currentsbridge/.*(InMemory|File|Fake|Faulty|Stub|Emulator|Local|DryRun|Embedded)[A-Za-z]*\\.class"))
+                    // class names the stand-ins use: a local/test prefix or a fake/stub/emulator suffix
+                    || n.matches("dev/currentsbridge/(.*/)?(InMemory|File|Fake|Faulty|DryRun|Embedded|LocalLambda)[A-Za-z$]*\\.class")
+                    || n.matches("dev/currentsbridge/.*(Fake|Stub|Emulator)(\\$[A-Za-z0-9$]*)?\\.class"))
                     .limit(10).forEach(offenders::add);
             assertTrue(zip.stream().filter(e -> e.getName().startsWith("dev/currentsbridge/")).count() > 100,
                     "the rule must look at the project's classes");
