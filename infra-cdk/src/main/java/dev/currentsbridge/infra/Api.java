@@ -1,5 +1,6 @@
 package dev.currentsbridge.infra;
 
+import dev.currentsbridge.common.api.Routes;
 import io.github.cdklabs.cdknag.NagPackSuppression;
 import io.github.cdklabs.cdknag.NagSuppressions;
 import java.util.List;
@@ -74,18 +75,11 @@ final class Api {
                 .build();
         HttpLambdaIntegration ingestIntegration = new HttpLambdaIntegration("IngestIntegration", ingest);
         HttpLambdaIntegration cohortIntegration = new HttpLambdaIntegration("CohortApiIntegration", cohortApi);
-        route(HttpMethod.POST, "/currents", ingestIntegration);
-        route(HttpMethod.POST, "/mixpanel/webhook", cohortIntegration);
-        route(HttpMethod.POST, "/partners/mixpanel/cohorts", cohortIntegration);
-        route(HttpMethod.POST, "/partners/mixpanel/cohorts/users", cohortIntegration);
-        route(HttpMethod.GET, "/cohorts", cohortIntegration);
-        // Cohort detail and sync-mode change: the cohort API serves these too.
-        route(HttpMethod.GET, "/cohorts/{cohortId}", cohortIntegration);
-        route(HttpMethod.PATCH, "/cohorts/{cohortId}", cohortIntegration);
-        route(HttpMethod.GET, "/cohorts/{cohortId}/members", cohortIntegration);
-        route(HttpMethod.POST, "/keys", cohortIntegration);
-        route(HttpMethod.GET, "/keys", cohortIntegration);
-        route(HttpMethod.DELETE, "/keys/{keyId}", cohortIntegration);
+        // The routes of the one table (common.api.Routes) that the functions route by and template.yaml is tested against.
+        for (Routes.Route r : Routes.ALL) {
+            route(HttpMethod.valueOf(r.method()), r.path(),
+                    r.function() == Routes.ApiFunction.CURRENTS_INGEST ? ingestIntegration : cohortIntegration);
+        }
     }
 
     private void route(HttpMethod method, String path, HttpLambdaIntegration integration) {
