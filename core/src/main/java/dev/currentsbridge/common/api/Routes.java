@@ -8,7 +8,7 @@ import java.util.Map;
 /**
  * The HTTP API's routes, defined once: the cohort API routes by this table, the Currents endpoint checks its
  * method against it, local mode serves it, and a test compares it with {@code template.yaml}'s HttpApi events
- * both ways, and the CDK stack adds its routes from {@link #ALL}).
+ * both ways, and the CDK stack adds its routes from {@link #ALL}.
  */
 public final class Routes {
 
