@@ -16,7 +16,7 @@ import dev.currentsbridge.export.domain.CurrentsEvent;
 import dev.currentsbridge.export.domain.decode.CurrentsJsonDecoder;
 import dev.currentsbridge.export.domain.decode.DecodeFailure;
 import dev.currentsbridge.export.domain.decode.EventSink;
-import dev.currentsbridge.export.domain.delivery.RejectedEvent;
+import dev.currentsbridge.export.port.RejectedEvent;
 import dev.currentsbridge.export.domain.mapping.EventMapper;
 import dev.currentsbridge.export.domain.mapping.MappingConfig;
 import dev.currentsbridge.export.domain.mapping.MappingResult;

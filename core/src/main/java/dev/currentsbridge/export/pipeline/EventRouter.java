@@ -9,7 +9,7 @@ import dev.currentsbridge.export.domain.delivery.OriginalEvent;
 import dev.currentsbridge.export.domain.delivery.OutgoingEvent;
 import dev.currentsbridge.export.domain.delivery.ReasonCodes;
 import dev.currentsbridge.export.domain.delivery.RejectBuffer;
-import dev.currentsbridge.export.domain.delivery.RejectedEvent;
+import dev.currentsbridge.export.port.RejectedEvent;
 import dev.currentsbridge.export.domain.ledger.EventLedger;
 import dev.currentsbridge.export.domain.ledger.Outcome;
 import dev.currentsbridge.export.domain.mapping.EventMapper;

@@ -5,7 +5,7 @@ import dev.currentsbridge.export.domain.delivery.Batcher;
 import dev.currentsbridge.export.domain.delivery.DeliveryStats;
 import dev.currentsbridge.export.domain.delivery.MixpanelDelivery;
 import dev.currentsbridge.export.domain.delivery.RejectBuffer;
-import dev.currentsbridge.export.domain.delivery.RejectedEvent;
+import dev.currentsbridge.export.port.RejectedEvent;
 import dev.currentsbridge.export.domain.ledger.EventLedger;
 import dev.currentsbridge.export.domain.ledger.Outcome;
 import dev.currentsbridge.export.domain.mapping.EventMapper;

@@ -4,7 +4,7 @@ import dev.currentsbridge.common.log.Log;
 import dev.currentsbridge.common.time.Deadline;
 import dev.currentsbridge.export.domain.decode.CurrentsJsonDecoder;
 import dev.currentsbridge.export.domain.decode.MalformedInputException;
-import dev.currentsbridge.export.domain.delivery.RejectedEvent;
+import dev.currentsbridge.export.port.RejectedEvent;
 import dev.currentsbridge.export.domain.input.InputMessage;
 import dev.currentsbridge.export.domain.input.MessageClassifier;
 

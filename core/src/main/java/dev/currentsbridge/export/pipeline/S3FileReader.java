@@ -6,7 +6,7 @@ import dev.currentsbridge.common.log.Log;
 import dev.currentsbridge.common.time.Deadline;
 import dev.currentsbridge.export.domain.decode.AvroEventReader;
 import dev.currentsbridge.export.domain.decode.MalformedInputException;
-import dev.currentsbridge.export.domain.delivery.RejectedEvent;
+import dev.currentsbridge.export.port.RejectedEvent;
 import dev.currentsbridge.export.domain.input.InputMessage;
 import dev.currentsbridge.export.port.ObjectSource;
 import java.io.IOException;

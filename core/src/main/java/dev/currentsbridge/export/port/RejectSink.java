@@ -1,6 +1,5 @@
 package dev.currentsbridge.export.port;
 
-import dev.currentsbridge.export.domain.delivery.RejectedEvent;
 import java.util.List;
 
 /** The rejects queue: events that will never be imported, with the reason and the original event. */

@@ -3,7 +3,7 @@ package dev.currentsbridge.export.adapter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.currentsbridge.common.json.Json;
-import dev.currentsbridge.export.domain.delivery.RejectedEvent;
+import dev.currentsbridge.export.port.RejectedEvent;
 import dev.currentsbridge.export.port.RejectSink;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

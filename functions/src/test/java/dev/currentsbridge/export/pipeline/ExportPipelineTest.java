@@ -8,7 +8,7 @@ import dev.currentsbridge.common.time.Deadline;
 import dev.currentsbridge.export.domain.delivery.BatchLimits;
 import dev.currentsbridge.export.domain.delivery.DeliverySettings;
 import dev.currentsbridge.export.domain.delivery.ScriptedMixpanel;
-import dev.currentsbridge.export.domain.delivery.RejectedEvent;
+import dev.currentsbridge.export.port.RejectedEvent;
 import dev.currentsbridge.export.domain.ledger.Outcome;
 import dev.currentsbridge.export.domain.mapping.EventMapper;
 import dev.currentsbridge.export.domain.mapping.MappingConfig;

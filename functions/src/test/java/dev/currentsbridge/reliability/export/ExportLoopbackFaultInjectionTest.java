@@ -11,7 +11,7 @@ import dev.currentsbridge.common.config.Env;
 import dev.currentsbridge.common.json.Json;
 import dev.currentsbridge.export.ExportHandler;
 import dev.currentsbridge.export.adapter.ExportPorts;
-import dev.currentsbridge.export.domain.delivery.RejectedEvent;
+import dev.currentsbridge.export.port.RejectedEvent;
 import dev.currentsbridge.export.domain.ledger.Outcome;
 import dev.currentsbridge.reliability.FuzzStats;
 import dev.currentsbridge.reliability.Tries;

@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.currentsbridge.common.json.Json;
 import dev.currentsbridge.export.ExportHandler;
-import dev.currentsbridge.export.domain.delivery.RejectedEvent;
+import dev.currentsbridge.export.port.RejectedEvent;
 import dev.currentsbridge.export.domain.ledger.Outcome;
 import dev.currentsbridge.export.domain.mapping.InsertIds;
 import dev.currentsbridge.reliability.FuzzStats;

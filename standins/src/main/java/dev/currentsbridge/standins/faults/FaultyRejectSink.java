@@ -1,6 +1,6 @@
 package dev.currentsbridge.standins.faults;
 
-import dev.currentsbridge.export.domain.delivery.RejectedEvent;
+import dev.currentsbridge.export.port.RejectedEvent;
 import dev.currentsbridge.export.port.RejectSink;
 import java.util.ArrayList;
 import java.util.List;

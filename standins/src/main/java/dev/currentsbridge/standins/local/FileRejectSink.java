@@ -3,7 +3,7 @@ package dev.currentsbridge.standins.local;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.currentsbridge.standins.recording.OutputFiles;
 import dev.currentsbridge.common.json.Json;
-import dev.currentsbridge.export.domain.delivery.RejectedEvent;
+import dev.currentsbridge.export.port.RejectedEvent;
 import dev.currentsbridge.export.port.RejectSink;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package dev.currentsbridge.export.domain.delivery;
 
+import dev.currentsbridge.export.port.RejectedEvent;
 import dev.currentsbridge.common.log.Log;
 import dev.currentsbridge.export.domain.ledger.EventLedger;
 import dev.currentsbridge.export.domain.ledger.Outcome;

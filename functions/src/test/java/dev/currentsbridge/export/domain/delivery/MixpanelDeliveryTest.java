@@ -1,5 +1,6 @@
 package dev.currentsbridge.export.domain.delivery;
 
+import dev.currentsbridge.export.port.RejectedEvent;
 import dev.currentsbridge.common.retry.RetryPolicy;
 import static dev.currentsbridge.export.domain.delivery.BatcherTest.event;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package dev.currentsbridge.export.domain.delivery;
+package dev.currentsbridge.export.port;
 
 import dev.currentsbridge.export.domain.ledger.Outcome;
 
