@@ -2,7 +2,7 @@ package dev.currentsbridge.cohorts;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.currentsbridge.cohorts.domain.Member;
+import dev.currentsbridge.cohorts.model.Member;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

@@ -9,7 +9,7 @@ import dev.currentsbridge.cli.local.LocalState;
 import dev.currentsbridge.cohorts.adapter.CohortStores;
 import dev.currentsbridge.cohorts.domain.keys.CreatedKey;
 import dev.currentsbridge.cohorts.domain.keys.KeyAdmin;
-import dev.currentsbridge.cohorts.domain.keys.KeyRecord;
+import dev.currentsbridge.cohorts.model.KeyRecord;
 import dev.currentsbridge.cohorts.port.KeyStore;
 import dev.currentsbridge.common.aws.AwsClients;
 import dev.currentsbridge.common.config.Env;

@@ -5,14 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.currentsbridge.cohorts.domain.ChangeBatch;
-import dev.currentsbridge.cohorts.domain.CohortStatus;
-import dev.currentsbridge.cohorts.domain.CohortUpsert;
-import dev.currentsbridge.cohorts.domain.Member;
-import dev.currentsbridge.cohorts.domain.MemberRef;
-import dev.currentsbridge.cohorts.domain.SessionPage;
-import dev.currentsbridge.cohorts.domain.SyncMode;
-import dev.currentsbridge.cohorts.domain.SyncSession;
+import dev.currentsbridge.cohorts.model.ChangeBatch;
+import dev.currentsbridge.cohorts.model.CohortStatus;
+import dev.currentsbridge.cohorts.model.CohortUpsert;
+import dev.currentsbridge.cohorts.model.Member;
+import dev.currentsbridge.cohorts.model.MemberRef;
+import dev.currentsbridge.cohorts.model.SessionPage;
+import dev.currentsbridge.cohorts.model.SyncMode;
+import dev.currentsbridge.cohorts.model.SyncSession;
 import dev.currentsbridge.cohorts.port.CohortStore;
 import dev.currentsbridge.cohorts.port.CohortStore.PageReceipt;
 import java.time.Duration;
@@ -216,7 +216,7 @@ abstract class CohortStoreContract {
     @Test
     void keysAreCreatedOnceAndRevokedOnce() {
         CohortStore s = store();
-        var k = new dev.currentsbridge.cohorts.domain.keys.KeyRecord("abc", "l", "00".repeat(32), T, null, null);
+        var k = new dev.currentsbridge.cohorts.model.KeyRecord("abc", "l", "00".repeat(32), T, null, null);
         assertTrue(s.createKey(k));
         assertFalse(s.createKey(k));
         s.touchKey("abc", T.plusSeconds(1));

@@ -1,5 +1,6 @@
 package dev.currentsbridge.cohorts.domain;
 
+import dev.currentsbridge.cohorts.model.MemberRef;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 

@@ -1,5 +1,8 @@
 package dev.currentsbridge.cohorts.domain;
 
+import dev.currentsbridge.cohorts.model.IdKind;
+import dev.currentsbridge.cohorts.model.Member;
+import dev.currentsbridge.cohorts.model.MemberRef;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

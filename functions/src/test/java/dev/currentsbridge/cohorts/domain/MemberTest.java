@@ -1,5 +1,7 @@
 package dev.currentsbridge.cohorts.domain;
 
+import dev.currentsbridge.cohorts.model.Member;
+import dev.currentsbridge.cohorts.model.MemberRef;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;

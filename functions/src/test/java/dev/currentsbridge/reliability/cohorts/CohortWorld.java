@@ -10,9 +10,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.currentsbridge.cohorts.CohortApiHandler;
 import dev.currentsbridge.cohorts.CohortRefreshHandler;
-import dev.currentsbridge.cohorts.domain.Cohort;
+import dev.currentsbridge.cohorts.model.Cohort;
 import dev.currentsbridge.cohorts.domain.CohortRefresher;
-import dev.currentsbridge.cohorts.domain.Member;
+import dev.currentsbridge.cohorts.model.Member;
 import dev.currentsbridge.cohorts.domain.keys.KeyAdmin;
 import dev.currentsbridge.cohorts.port.BrazeUsers;
 import dev.currentsbridge.cohorts.port.CohortStore;
@@ -314,7 +314,7 @@ final class CohortWorld {
             if (c.lastRefreshAt() == null || c.lastRefreshAt().isBefore(runStart)) {
                 continue;
             }
-            String value = c.value(dev.currentsbridge.cohorts.domain.CohortSettings.ValueSource.NAME);
+            String value = c.value(dev.currentsbridge.cohorts.model.ValueSource.NAME);
             List<Member> members = view.allMembers(c.id());
             assertEquals(members.stream().filter(m -> m.pending(value)).count(), c.pendingCount(), "pending_count of " + c.id());
             assertEquals(members.stream().filter(Member::desired).count(), c.memberCount(), "member_count of " + c.id());

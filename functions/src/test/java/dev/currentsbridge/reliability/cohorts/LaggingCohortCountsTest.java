@@ -6,7 +6,7 @@ import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import dev.currentsbridge.cohorts.CohortApiHandler;
 import dev.currentsbridge.cohorts.CohortRefreshHandler;
 import dev.currentsbridge.standins.local.InMemoryCohortStore;
-import dev.currentsbridge.cohorts.domain.Cohort;
+import dev.currentsbridge.cohorts.model.Cohort;
 import dev.currentsbridge.cohorts.domain.CohortRefresher;
 import dev.currentsbridge.cohorts.domain.keys.KeyAdmin;
 import dev.currentsbridge.common.config.Env;

@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.currentsbridge.cohorts.CohortApiHandler;
-import dev.currentsbridge.cohorts.domain.Cohort;
+import dev.currentsbridge.cohorts.model.Cohort;
 import dev.currentsbridge.cohorts.domain.keys.KeyAdmin;
 import dev.currentsbridge.cohorts.port.CohortStore;
 import dev.currentsbridge.common.config.Env;

@@ -1,15 +1,15 @@
 package dev.currentsbridge.standins.local;
 
 
-import dev.currentsbridge.cohorts.domain.ChangeBatch;
-import dev.currentsbridge.cohorts.domain.Cohort;
-import dev.currentsbridge.cohorts.domain.CohortStatus;
-import dev.currentsbridge.cohorts.domain.CohortUpsert;
-import dev.currentsbridge.cohorts.domain.Member;
-import dev.currentsbridge.cohorts.domain.SessionPage;
-import dev.currentsbridge.cohorts.domain.SyncMode;
-import dev.currentsbridge.cohorts.domain.SyncSession;
-import dev.currentsbridge.cohorts.domain.keys.KeyRecord;
+import dev.currentsbridge.cohorts.model.ChangeBatch;
+import dev.currentsbridge.cohorts.model.Cohort;
+import dev.currentsbridge.cohorts.model.CohortStatus;
+import dev.currentsbridge.cohorts.model.CohortUpsert;
+import dev.currentsbridge.cohorts.model.Member;
+import dev.currentsbridge.cohorts.model.SessionPage;
+import dev.currentsbridge.cohorts.model.SyncMode;
+import dev.currentsbridge.cohorts.model.SyncSession;
+import dev.currentsbridge.cohorts.model.KeyRecord;
 import dev.currentsbridge.cohorts.port.CohortStore;
 import java.time.Instant;
 import java.util.ArrayList;
