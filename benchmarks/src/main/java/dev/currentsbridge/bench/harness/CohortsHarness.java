@@ -7,7 +7,7 @@ import dev.currentsbridge.cohorts.CohortApiHandler;
 import dev.currentsbridge.cohorts.CohortRefreshHandler;
 import dev.currentsbridge.cohorts.adapter.BrazeHttpClient;
 import dev.currentsbridge.cohorts.adapter.CohortStores;
-import dev.currentsbridge.cohorts.adapter.DynamoCohortStore;
+import dev.currentsbridge.cohorts.port.CohortState;
 import dev.currentsbridge.cohorts.domain.CohortRefresher;
 import dev.currentsbridge.cohorts.domain.keys.KeyAdmin;
 import dev.currentsbridge.common.aws.JdkSdkHttpClient;
@@ -175,7 +175,7 @@ public final class CohortsHarness {
                     .build();
             String table = "cohorts-bench";
             dev.currentsbridge.standins.aws.Dynalite.createCohortTable(db, table);
-            DynamoCohortStore store = CohortStores.dynamo(db, table);
+            CohortState store = CohortStores.dynamo(db, table);
             JumpClock clock = new JumpClock();
             Env env = Env.of(Map.of("TABLE_NAME", table, "BRAZE_API_KEY_SECRET_ID", "braze-secret",
                     "BRAZE_REST_ENDPOINT", braze.endpoint().toString()));
@@ -184,7 +184,7 @@ public final class CohortsHarness {
                     new BrazeHttpClient(SharedHttpClient.get(), braze.endpoint(),
                             new CachingSecretSource(new MapSecretSource(Map.of("braze-secret", BRAZE_KEY))), "braze-secret"),
                     env, clock, d -> clock.offsetMillis.addAndGet(d.toMillis()));
-            String key = new KeyAdmin(store, clock).create("bench").secret();
+            String key = new KeyAdmin(store.keys(), clock).create("bench").secret();
             String auth = "Basic " + Base64.getEncoder().encodeToString(("mixpanel:" + key).getBytes(StandardCharsets.UTF_8));
             int pages = (members + pageSize - 1) / pageSize;
             List<String> bodies = new ArrayList<>(pages);

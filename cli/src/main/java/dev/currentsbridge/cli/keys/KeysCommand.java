@@ -159,10 +159,10 @@ public final class KeysCommand implements Command {
             Map<String, String> env = new HashMap<>(inv.environment());
             env.put("AWS_REGION", inv.get(REGION));
             DynamoDbClient client = AwsClients.fromEnvironment(Env.of(env)).dynamoDb();
-            return new StoreHandle(CohortStores.dynamo(client, inv.get(TABLE)), client);
+            return new StoreHandle(CohortStores.dynamo(client, inv.get(TABLE)).keys(), client);
         }
         LocalState state = LocalState.openExclusive(inv.getPath(STATE));
-        return new StoreHandle(state.store(), state);
+        return new StoreHandle(state.store().keys(), state);
     }
 
     private record StoreHandle(KeyStore keys, AutoCloseable resource) implements AutoCloseable {
