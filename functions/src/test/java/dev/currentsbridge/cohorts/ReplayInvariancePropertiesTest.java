@@ -188,7 +188,7 @@ class ReplayInvariancePropertiesTest {
     }
 
     private static List<String> membership(CohortHarness h) {
-        return h.store.allMembers(COHORT).stream().map(ReplayInvariancePropertiesTest::describe).sorted().toList();
+        return h.store.membership().allMembers(COHORT).stream().map(ReplayInvariancePropertiesTest::describe).sorted().toList();
     }
 
     private static Outcome run(CohortHarness h, List<Message> messages) {

@@ -121,7 +121,7 @@ class TemplateInvokeTest {
         dynalite = Dynalite.shared();
         dynamo = dynalite.client();
         table = dynalite.newCohortTable(dynamo);
-        dataImportKey = new KeyAdmin(CohortStores.dynamo(dynamo, table), Clock.systemUTC()).create("samples").secret();
+        dataImportKey = new KeyAdmin(CohortStores.dynamo(dynamo, table).keys(), Clock.systemUTC()).create("samples").secret();
         secrets = SecretsManagerStub.start()
                 .put("mixpanel-secret", "{\"project_token\":\"mp-token\"}")
                 .put("currents-token-secret", TOKEN)

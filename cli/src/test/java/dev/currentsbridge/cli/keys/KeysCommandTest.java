@@ -93,7 +93,7 @@ class KeysCommandTest {
 
             assertEquals(0, Cli.run(env, "keys", "revoke", m.group(2), "--table", table).exitCode());
             try (DynamoDbClient client = dynalite.client()) {
-                assertTrue(new KeyAdmin(CohortStores.dynamo(client, table), Clock.systemUTC())
+                assertTrue(new KeyAdmin(CohortStores.dynamo(client, table).keys(), Clock.systemUTC())
                         .authenticate(m.group(1)).isEmpty());
             }
 

@@ -48,7 +48,7 @@ class RefreshFaultInjectionTest {
                     FaultyBraze.Fault.NONE, r.nextDouble() * 0.8, 12);
             FaultyBraze braze = new FaultyBraze(schedule, CohortWorld.ATTRIBUTE, CohortWorld.badUsers(r, 40), "k",
                     clock::advance);
-            CohortWorld world = new CohortWorld(r, clock, new InMemoryCohortStore(), braze, braze.port());
+            CohortWorld world = new CohortWorld(r, clock, InMemoryCohortStore.create(), braze, braze.port());
             for (int round = 1 + r.nextInt(6); round > 0; round--) {
                 world.round(STATS);
             }

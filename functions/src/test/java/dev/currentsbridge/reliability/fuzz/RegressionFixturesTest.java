@@ -41,7 +41,7 @@ class RegressionFixturesTest {
     void apiGatewayEventsWithoutPathsAnswer4xx() throws Exception {
         List<Path> files = Corpus.files("regressions/apigw");
         assertFalse(files.isEmpty());
-        var store = new InMemoryCohortStore();
+        var store = InMemoryCohortStore.create();
         CohortApiHandler handler = new CohortApiHandler(store, Env.of(Map.of("TABLE_NAME", "unused")), new ManualClock());
         for (Path f : files) {
             APIGatewayV2HTTPEvent e = Json.MAPPER.readValue(Corpus.bytes(f), APIGatewayV2HTTPEvent.class);
@@ -49,6 +49,6 @@ class RegressionFixturesTest {
             assertTrue(r.getStatusCode() >= 400 && r.getStatusCode() < 500, f + ": " + r.getStatusCode());
             assertTrue(Json.MAPPER.readTree(r.getBody()).has("message"), r.getBody());
         }
-        assertTrue(store.listCohorts().isEmpty());
+        assertTrue(store.registry().listCohorts().isEmpty());
     }
 }

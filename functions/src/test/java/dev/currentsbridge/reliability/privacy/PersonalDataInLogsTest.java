@@ -15,7 +15,7 @@ import dev.currentsbridge.cohorts.CohortRefreshHandler;
 import dev.currentsbridge.cohorts.adapter.BrazeHttpClient;
 import dev.currentsbridge.cohorts.domain.CohortRefresher;
 import dev.currentsbridge.cohorts.domain.keys.KeyAdmin;
-import dev.currentsbridge.cohorts.port.CohortStore;
+import dev.currentsbridge.cohorts.port.CohortState;
 import dev.currentsbridge.common.config.Env;
 import dev.currentsbridge.common.http.SharedHttpClient;
 import dev.currentsbridge.common.json.Json;
@@ -216,7 +216,7 @@ class PersonalDataInLogsTest {
 
     private void cohortScenarios() throws Exception {
         ManualClock clock = new ManualClock();
-        CohortStore store = new InMemoryCohortStore();
+        CohortState store = InMemoryCohortStore.create();
         FaultSchedule<FaultyBraze.Fault> faults = FaultSchedule.random(new java.util.Random(5), FaultyBraze.Fault.class,
                 FaultyBraze.Fault.NONE, 0.5, 3);
         try (FaultyBraze braze = new FaultyBraze(faults, "Mixpanel_Cohorts",
@@ -229,7 +229,7 @@ class PersonalDataInLogsTest {
                 CohortRefreshHandler refresh = new CohortRefreshHandler(store, new BrazeHttpClient(
                         new dev.currentsbridge.standins.http.ShortTimeoutHttpClient(SharedHttpClient.get(), Duration.ofMillis(150)),
                         endpoint, new CachingSecretSource(brazeSecrets), "braze"), env, clock, clock.sleeper());
-                KeyAdmin admin = new KeyAdmin(store, clock);
+                KeyAdmin admin = new KeyAdmin(store.keys(), clock);
                 String key = admin.create("pii " + field).secret();
                 secrets.add(key);
                 String revoked = admin.create("old").secret();

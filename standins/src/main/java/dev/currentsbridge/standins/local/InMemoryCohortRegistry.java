@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Optional;
 
 /** The cohort records of an {@link InMemoryCohortModel}, with the DynamoDB adapter's semantics. */
-public final class InMemoryCohortRegistry implements CohortRegistry {
+public class InMemoryCohortRegistry implements CohortRegistry {
 
     private final InMemoryCohortModel model;
 
