@@ -103,7 +103,7 @@ class KeysCommandTest {
     }
 
     private static boolean authenticates(String state, String key) {
-        return new KeyAdmin(FileCohortStore.open(Path.of(state)), Clock.systemUTC()).authenticate(key).isPresent();
+        return new KeyAdmin(FileCohortStore.open(Path.of(state)).keys(), Clock.systemUTC()).authenticate(key).isPresent();
     }
 
     private static void assertOneLine(Cli.Result r, int code, String expected) {
