@@ -49,20 +49,20 @@ public final class CohortRefresher {
     private static final Log LOG = Log.get(CohortRefresher.class);
 
     private final CohortRegistry registry;
-    private final PostbackLog log;
+    private final PostbackLog postbacks;
     private final Membership membership;
     private final CohortSettings settings;
     private final Clock clock;
     private final RefreshFolder folder;
     private final BrazeApplier applier;
 
-    public CohortRefresher(CohortRegistry registry, PostbackLog log, Membership membership, BrazeUsers braze,
+    public CohortRefresher(CohortRegistry registry, PostbackLog postbacks, Membership membership, BrazeUsers braze,
                            CohortSettings settings, Clock clock, Sleeper sleeper) {
         this.registry = registry;
-        this.log = log;
+        this.postbacks = postbacks;
         this.membership = membership;
         this.settings = settings;
-        this.folder = new RefreshFolder(log, membership);
+        this.folder = new RefreshFolder(postbacks, membership);
         this.applier = new BrazeApplier(braze, settings, clock, sleeper);
         this.clock = clock;
     }
@@ -150,14 +150,14 @@ public final class CohortRefresher {
                 membership.setFoldedThrough(id, w.foldedThrough);
             }
             if (!w.foldedKeys.isEmpty()) {
-                log.markFolded(id, w.foldedKeys);
+                postbacks.markFolded(id, w.foldedKeys);
             }
             for (SyncSession s : w.finalised) {
-                log.closeSession(id, s.sessionId(), SyncSession.Status.FINALISED);
+                postbacks.closeSession(id, s.sessionId(), SyncSession.Status.FINALISED);
                 c.finalised++;
             }
             for (SyncSession s : w.expired) {
-                log.closeSession(id, s.sessionId(), SyncSession.Status.EXPIRED);
+                postbacks.closeSession(id, s.sessionId(), SyncSession.Status.EXPIRED);
                 c.expired++;
             }
             c.stillPending += pending;

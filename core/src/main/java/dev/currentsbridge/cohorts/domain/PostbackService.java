@@ -35,13 +35,13 @@ public final class PostbackService {
      */
     public static final Duration SESSIONLESS_DEDUPE_WINDOW = Duration.ofMinutes(10);
 
-    private final PostbackLog log;
+    private final PostbackLog postbacks;
     private final CohortRegistry registry;
     private final CohortSettings settings;
     private final Clock clock;
 
-    public PostbackService(PostbackLog log, CohortRegistry registry, CohortSettings settings, Clock clock) {
-        this.log = log;
+    public PostbackService(PostbackLog postbacks, CohortRegistry registry, CohortSettings settings, Clock clock) {
+        this.postbacks = postbacks;
         this.registry = registry;
         this.settings = settings;
         this.clock = clock;
@@ -57,7 +57,7 @@ public final class PostbackService {
         if (m.action() == MixpanelWebhook.Action.MEMBERS) {
             SessionPage page = new SessionPage(m.cohortId(), m.sessionId(), m.pageIndex(), m.totalPages(), m.members(),
                     now, now.plus(SESSION_RECORD_TTL));
-            PageReceipt r = log.recordPage(page, now.plus(SESSION_RECORD_TTL), now);
+            PageReceipt r = postbacks.recordPage(page, now.plus(SESSION_RECORD_TTL), now);
             if (r == PageReceipt.CONFLICT) {
                 throw InvalidPostback.badRequest("page_info.total_pages differs from earlier pages of session "
                         + "(mixpanel_session_id) for this cohort");
@@ -68,7 +68,7 @@ public final class PostbackService {
             Duration keep = m.sessionId() == null ? SESSIONLESS_DEDUPE_WINDOW : SESSION_RECORD_TTL;
             String key = changeKey(m.members(), "mixpanel", m.cohortId(), m.action().wire(), m.sessionId(),
                     Integer.toString(m.pageIndex()));
-            stored = log.recordChange(new ChangeBatch(m.cohortId(), key, add, m.members(), now, now.plus(keep)), now);
+            stored = postbacks.recordChange(new ChangeBatch(m.cohortId(), key, add, m.members(), now, now.plus(keep)), now);
         }
         // After the record, so a retried postback whose first attempt died in between still registers the cohort.
         // A full sync registers it with its first page only (saves a write per page): the session cannot complete
@@ -94,7 +94,7 @@ public final class PostbackService {
             List<MemberRef> refs = add ? c.added() : c.removed();
             if (!refs.isEmpty()) {
                 String key = changeKey(refs, "braze", c.cohortId(), add ? "add" : "remove");
-                stored |= log.recordChange(new ChangeBatch(c.cohortId(), key, add, refs, now,
+                stored |= postbacks.recordChange(new ChangeBatch(c.cohortId(), key, add, refs, now,
                         now.plus(SESSIONLESS_DEDUPE_WINDOW)), now);
             }
         }

@@ -7,6 +7,7 @@ import dev.currentsbridge.cohorts.model.SessionPage;
 import dev.currentsbridge.cohorts.model.SyncSession;
 import dev.currentsbridge.cohorts.port.Membership;
 import dev.currentsbridge.cohorts.port.PostbackLog;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -22,14 +23,14 @@ import java.util.Set;
  */
 final class RefreshFolder {
 
-    private static final java.time.Duration SETTLE = CohortRefresher.SETTLE;
-    private static final java.time.Duration SESSION_MAX_AGE = CohortRefresher.SESSION_MAX_AGE;
+    private static final Duration SETTLE = CohortRefresher.SETTLE;
+    private static final Duration SESSION_MAX_AGE = CohortRefresher.SESSION_MAX_AGE;
 
-    private final PostbackLog log;
+    private final PostbackLog postbacks;
     private final Membership membership;
 
-    RefreshFolder(PostbackLog log, Membership membership) {
-        this.log = log;
+    RefreshFolder(PostbackLog postbacks, Membership membership) {
+        this.postbacks = postbacks;
         this.membership = membership;
     }
 
@@ -42,7 +43,7 @@ final class RefreshFolder {
         Instant settledBefore = now.minus(SETTLE);
         Instant watermark = membership.foldedThrough(id).orElse(null);
         List<Event> events = new ArrayList<>();
-        for (ChangeBatch ch : log.unfoldedChanges(id)) {
+        for (ChangeBatch ch : postbacks.unfoldedChanges(id)) {
             if (ch.receivedAt().isAfter(settledBefore)) {
                 w.unfoldedRemain = true;
             } else if (watermark != null && !ch.receivedAt().isAfter(watermark)) {
@@ -51,8 +52,8 @@ final class RefreshFolder {
                 events.add(new Event(ch.receivedAt(), ch.key(), ch, null, null));
             }
         }
-        for (SyncSession s : log.openSessions(id)) {
-            List<SessionPage> pages = log.sessionPages(id, s.sessionId());
+        for (SyncSession s : postbacks.openSessions(id)) {
+            List<SessionPage> pages = postbacks.sessionPages(id, s.sessionId());
             Set<Integer> indexes = new HashSet<>();
             Instant last = Instant.MIN;
             Set<MemberRef> snapshot = new HashSet<>();
