@@ -1,6 +1,5 @@
 package dev.currentsbridge.cohorts;
 
-import dev.currentsbridge.standins.local.InMemoryCohortStore;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
@@ -15,10 +14,11 @@ import dev.currentsbridge.common.config.Env;
 import dev.currentsbridge.common.http.SharedHttpClient;
 import dev.currentsbridge.common.json.Json;
 import dev.currentsbridge.common.secrets.CachingSecretSource;
-import dev.currentsbridge.standins.local.MapSecretSource;
-import dev.currentsbridge.standins.fixtures.ApiGatewayEvents;
-import dev.currentsbridge.standins.braze.BrazeFake;
 import dev.currentsbridge.standins.aws.Dynalite;
+import dev.currentsbridge.standins.braze.BrazeFake;
+import dev.currentsbridge.standins.fixtures.ApiGatewayEvents;
+import dev.currentsbridge.standins.local.InMemoryCohortStore;
+import dev.currentsbridge.standins.local.MapSecretSource;
 import dev.currentsbridge.standins.time.ManualClock;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -3,16 +3,16 @@ package dev.currentsbridge.cohorts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.currentsbridge.cohorts.model.Member;
+import dev.currentsbridge.standins.fixtures.RandomCases;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Supplier;
-import java.util.LinkedHashSet;
-import dev.currentsbridge.standins.fixtures.RandomCases;
 import org.junit.jupiter.api.Test;
 
 /**

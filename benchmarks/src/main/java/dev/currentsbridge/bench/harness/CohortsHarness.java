@@ -7,9 +7,9 @@ import dev.currentsbridge.cohorts.CohortApiHandler;
 import dev.currentsbridge.cohorts.CohortRefreshHandler;
 import dev.currentsbridge.cohorts.adapter.BrazeHttpClient;
 import dev.currentsbridge.cohorts.adapter.CohortStores;
-import dev.currentsbridge.cohorts.port.CohortState;
 import dev.currentsbridge.cohorts.domain.CohortRefresher;
 import dev.currentsbridge.cohorts.domain.keys.KeyAdmin;
+import dev.currentsbridge.cohorts.port.CohortState;
 import dev.currentsbridge.common.aws.JdkSdkHttpClient;
 import dev.currentsbridge.common.config.Env;
 import dev.currentsbridge.common.http.SharedHttpClient;
@@ -17,19 +17,9 @@ import dev.currentsbridge.common.json.Json;
 import dev.currentsbridge.common.log.Log;
 import dev.currentsbridge.common.log.Metrics;
 import dev.currentsbridge.common.secrets.CachingSecretSource;
-import dev.currentsbridge.standins.local.MapSecretSource;
-import dev.currentsbridge.standins.braze.BrazeFake;
 import dev.currentsbridge.standins.aws.Dynalite;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
-import software.amazon.awssdk.core.interceptor.Context;
-import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
-import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
-import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-
+import dev.currentsbridge.standins.braze.BrazeFake;
+import dev.currentsbridge.standins.local.MapSecretSource;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -44,6 +34,15 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * Cohorts: a full sync of N members (pages of 1000, Mixpanel's webhook) through {@link CohortApiHandler} into

@@ -1,10 +1,10 @@
 package dev.currentsbridge.cli.local;
 
-import dev.currentsbridge.standins.local.FileCohortStore;
 import dev.currentsbridge.cli.CliException;
 import dev.currentsbridge.cohorts.domain.keys.CreatedKey;
 import dev.currentsbridge.cohorts.domain.keys.KeyAdmin;
 import dev.currentsbridge.cohorts.port.CohortState;
+import dev.currentsbridge.standins.local.FileCohortStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;

@@ -1,6 +1,5 @@
 package dev.currentsbridge.cli.keys;
 
-import dev.currentsbridge.standins.local.FileCohortStore;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +9,7 @@ import dev.currentsbridge.cli.SystemAwsKeys;
 import dev.currentsbridge.cohorts.adapter.CohortStores;
 import dev.currentsbridge.cohorts.domain.keys.KeyAdmin;
 import dev.currentsbridge.standins.aws.Dynalite;
+import dev.currentsbridge.standins.local.FileCohortStore;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;

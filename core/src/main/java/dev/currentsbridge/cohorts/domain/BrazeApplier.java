@@ -2,9 +2,9 @@ package dev.currentsbridge.cohorts.domain;
 
 import dev.currentsbridge.cohorts.model.Member;
 import dev.currentsbridge.cohorts.model.MemberRef;
-import dev.currentsbridge.cohorts.port.BrazeUsers;
 import dev.currentsbridge.cohorts.port.BrazeUsers.AttributeUpdate;
 import dev.currentsbridge.cohorts.port.BrazeUsers.TrackResult;
+import dev.currentsbridge.cohorts.port.BrazeUsers;
 import dev.currentsbridge.common.log.Log;
 import dev.currentsbridge.common.retry.RetryPolicy;
 import dev.currentsbridge.common.time.Deadline;

@@ -1,9 +1,9 @@
 package dev.currentsbridge.cohorts.domain;
 
-import dev.currentsbridge.cohorts.model.SyncMode;
 import dev.currentsbridge.cohorts.model.Cohort;
 import dev.currentsbridge.cohorts.model.CohortStatus;
 import dev.currentsbridge.cohorts.model.Member;
+import dev.currentsbridge.cohorts.model.SyncMode;
 import dev.currentsbridge.cohorts.model.SyncSession;
 import dev.currentsbridge.cohorts.port.BrazeUsers;
 import dev.currentsbridge.cohorts.port.CohortRegistry;

@@ -1,15 +1,15 @@
 package dev.currentsbridge.cohorts.domain;
 
-import dev.currentsbridge.cohorts.model.MemberRef;
-import dev.currentsbridge.cohorts.model.ChangeBatch;
-import dev.currentsbridge.cohorts.model.SessionPage;
 import dev.currentsbridge.cohorts.domain.postback.BrazePartner;
 import dev.currentsbridge.cohorts.domain.postback.InvalidPostback;
 import dev.currentsbridge.cohorts.domain.postback.MixpanelWebhook;
+import dev.currentsbridge.cohorts.model.ChangeBatch;
 import dev.currentsbridge.cohorts.model.CohortUpsert;
+import dev.currentsbridge.cohorts.model.MemberRef;
+import dev.currentsbridge.cohorts.model.SessionPage;
 import dev.currentsbridge.cohorts.port.CohortRegistry;
-import dev.currentsbridge.cohorts.port.PostbackLog;
 import dev.currentsbridge.cohorts.port.PostbackLog.PageReceipt;
+import dev.currentsbridge.cohorts.port.PostbackLog;
 import dev.currentsbridge.common.lang.Sha256;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -1,7 +1,7 @@
 package dev.currentsbridge.cohorts.adapter;
 
-import dev.currentsbridge.standins.aws.Dynalite;
 import dev.currentsbridge.cohorts.port.CohortState;
+import dev.currentsbridge.standins.aws.Dynalite;
 import org.junit.jupiter.api.Nested;
 
 /** The port contracts on DynamoDB (dynalite, real SDK client): a fresh table per test. */

@@ -1,7 +1,7 @@
 package dev.currentsbridge.cohorts.adapter;
 
-import dev.currentsbridge.standins.local.FileCohortStore;
 import dev.currentsbridge.cohorts.port.CohortState;
+import dev.currentsbridge.standins.local.FileCohortStore;
 import org.junit.jupiter.api.Nested;
 
 /** The port contracts on the file store (one open instance per test; reopening is {@link FileCohortStoreTest}). */

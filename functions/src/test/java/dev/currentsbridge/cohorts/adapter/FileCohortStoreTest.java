@@ -1,18 +1,17 @@
 package dev.currentsbridge.cohorts.adapter;
 
-import dev.currentsbridge.standins.local.FileCohortStore;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.currentsbridge.common.api.ApiReply;
-import dev.currentsbridge.common.api.ApiRequest;
 import dev.currentsbridge.cohorts.CohortApi;
 import dev.currentsbridge.cohorts.domain.CohortSettings;
+import dev.currentsbridge.cohorts.domain.keys.KeyAdmin;
 import dev.currentsbridge.cohorts.model.Member;
 import dev.currentsbridge.cohorts.model.MemberRef;
-import dev.currentsbridge.cohorts.domain.keys.KeyAdmin;
 import dev.currentsbridge.cohorts.port.CohortState;
+import dev.currentsbridge.common.api.ApiReply;
+import dev.currentsbridge.common.api.ApiRequest;
+import dev.currentsbridge.standins.local.FileCohortStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

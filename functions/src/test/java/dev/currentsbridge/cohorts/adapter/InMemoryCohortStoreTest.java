@@ -1,7 +1,7 @@
 package dev.currentsbridge.cohorts.adapter;
 
-import dev.currentsbridge.standins.local.InMemoryCohortStore;
 import dev.currentsbridge.cohorts.port.CohortState;
+import dev.currentsbridge.standins.local.InMemoryCohortStore;
 import org.junit.jupiter.api.Nested;
 
 /** The port contracts on the in-memory state. */

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.currentsbridge.cohorts.port.CohortState;
-import dev.currentsbridge.standins.local.InMemoryCohortStore;
 import dev.currentsbridge.cohorts.domain.keys.CreatedKey;
 import dev.currentsbridge.cohorts.domain.keys.KeyAdmin;
+import dev.currentsbridge.cohorts.port.CohortState;
+import dev.currentsbridge.standins.local.InMemoryCohortStore;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;

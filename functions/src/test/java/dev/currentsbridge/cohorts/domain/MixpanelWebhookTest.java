@@ -1,11 +1,11 @@
 package dev.currentsbridge.cohorts.domain;
 
-import dev.currentsbridge.cohorts.model.MemberRef;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.currentsbridge.cohorts.domain.postback.InvalidPostback;
 import dev.currentsbridge.cohorts.domain.postback.MixpanelWebhook;
+import dev.currentsbridge.cohorts.model.MemberRef;
 import dev.currentsbridge.common.config.Env;
 import dev.currentsbridge.common.json.Json;
 import java.util.List;

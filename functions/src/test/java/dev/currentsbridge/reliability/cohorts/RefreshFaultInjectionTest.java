@@ -1,13 +1,13 @@
 package dev.currentsbridge.reliability.cohorts;
 
-import dev.currentsbridge.standins.local.InMemoryCohortStore;
-import dev.currentsbridge.standins.junit.LogCapture;
 import dev.currentsbridge.reliability.FuzzStats;
-import dev.currentsbridge.standins.faults.FaultSchedule;
-import dev.currentsbridge.standins.braze.FaultyBraze;
-import dev.currentsbridge.standins.time.ManualClock;
 import dev.currentsbridge.reliability.Tries;
+import dev.currentsbridge.standins.braze.FaultyBraze;
+import dev.currentsbridge.standins.faults.FaultSchedule;
 import dev.currentsbridge.standins.fixtures.RandomCases;
+import dev.currentsbridge.standins.junit.LogCapture;
+import dev.currentsbridge.standins.local.InMemoryCohortStore;
+import dev.currentsbridge.standins.time.ManualClock;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

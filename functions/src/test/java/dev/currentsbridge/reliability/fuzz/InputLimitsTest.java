@@ -1,6 +1,5 @@
 package dev.currentsbridge.reliability.fuzz;
 
-import dev.currentsbridge.standins.local.InMemoryCohortStore;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -21,6 +20,7 @@ import dev.currentsbridge.export.domain.mapping.EventMapper;
 import dev.currentsbridge.export.domain.mapping.MappingConfig;
 import dev.currentsbridge.export.domain.mapping.MappingResult;
 import dev.currentsbridge.standins.fixtures.ApiGatewayEvents;
+import dev.currentsbridge.standins.local.InMemoryCohortStore;
 import dev.currentsbridge.standins.time.ManualClock;
 import java.io.IOException;
 import java.util.LinkedHashMap;
