@@ -3,7 +3,7 @@ package dev.currentsbridge.cohorts;
 import dev.currentsbridge.cohorts.domain.CohortSettings;
 import dev.currentsbridge.cohorts.domain.PostbackService;
 import dev.currentsbridge.cohorts.domain.keys.KeyAdmin;
-import dev.currentsbridge.cohorts.port.CohortStore;
+import dev.currentsbridge.cohorts.port.CohortState;
 import dev.currentsbridge.common.api.ApiReply;
 import dev.currentsbridge.common.api.ApiRequest;
 import dev.currentsbridge.common.api.HttpApi;
@@ -28,10 +28,12 @@ public final class CohortApi implements HttpApi {
 
     private final CohortRouter router;
 
-    public CohortApi(CohortStore store, CohortSettings settings, Clock clock) {
-        KeyAdmin keys = new KeyAdmin(store, clock);
-        PostbackRoutes postbacks = new PostbackRoutes(settings, new PostbackService(store, settings, clock));
-        CohortStatusRoutes status = new CohortStatusRoutes(store, new CohortJson(store, settings));
+    public CohortApi(CohortState state, CohortSettings settings, Clock clock) {
+        KeyAdmin keys = new KeyAdmin(state.keys(), clock);
+        PostbackRoutes postbacks = new PostbackRoutes(settings,
+                new PostbackService(state.postbacks(), state.registry(), settings, clock));
+        CohortStatusRoutes status = new CohortStatusRoutes(state.registry(), state.membership(),
+                new CohortJson(state.postbacks(), settings));
         KeyRoutes keyRoutes = new KeyRoutes(keys);
         this.router = new CohortRouter(Map.ofEntries(
                 Map.entry(Routes.MIXPANEL_WEBHOOK, postbacks::mixpanel),

@@ -7,7 +7,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.currentsbridge.api.HttpApiAdapter;
 import dev.currentsbridge.cohorts.adapter.CohortStores;
 import dev.currentsbridge.cohorts.domain.CohortSettings;
-import dev.currentsbridge.cohorts.port.CohortStore;
+import dev.currentsbridge.cohorts.port.CohortState;
 import dev.currentsbridge.common.api.Routes;
 import dev.currentsbridge.common.aws.AwsClients;
 import dev.currentsbridge.common.aws.SdkPriming;
@@ -26,15 +26,15 @@ public final class CohortApiHandler implements RequestHandler<APIGatewayV2HTTPEv
 
     private final CohortApi api;
 
-    /** Lambda: DynamoDB store from {@code TABLE_NAME}, clients built once at init. */
+    /** Lambda: DynamoDB cohort state from {@code TABLE_NAME}, clients built once at init. */
     public CohortApiHandler() {
         this(CohortStores.dynamo(AwsClients.fromEnvironment(Env.system()).dynamoDb(), Env.system().required("TABLE_NAME")),
                 Env.system(), Clock.systemUTC());
         Core.getGlobalContext().register(this);
     }
 
-    public CohortApiHandler(CohortStore store, Env env, Clock clock) {
-        this.api = new CohortApi(store, CohortSettings.fromEnv(env), clock);
+    public CohortApiHandler(CohortState state, Env env, Clock clock) {
+        this.api = new CohortApi(state, CohortSettings.fromEnv(env), clock);
     }
 
     @Override

@@ -3,12 +3,13 @@ package dev.currentsbridge.cohorts;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.currentsbridge.cohorts.domain.Cohort;
 import dev.currentsbridge.cohorts.domain.CohortSettings;
-import dev.currentsbridge.cohorts.domain.IdKind;
-import dev.currentsbridge.cohorts.domain.Member;
-import dev.currentsbridge.cohorts.domain.keys.KeyRecord;
-import dev.currentsbridge.cohorts.port.CohortStore;
+import dev.currentsbridge.cohorts.model.Cohort;
+import dev.currentsbridge.cohorts.model.IdKind;
+import dev.currentsbridge.cohorts.model.KeyRecord;
+import dev.currentsbridge.cohorts.model.Member;
+import dev.currentsbridge.cohorts.port.Membership;
+import dev.currentsbridge.cohorts.port.PostbackLog;
 import dev.currentsbridge.common.json.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,11 +20,11 @@ import java.util.Optional;
 /** The cohort API's JSON views: a cohort's status, a page of members, a key (never its secret), and body parsing. */
 final class CohortJson {
 
-    private final CohortStore store;
+    private final PostbackLog postbacks;
     private final CohortSettings settings;
 
-    CohortJson(CohortStore store, CohortSettings settings) {
-        this.store = store;
+    CohortJson(PostbackLog postbacks, CohortSettings settings) {
+        this.postbacks = postbacks;
         this.settings = settings;
     }
 
@@ -41,14 +42,14 @@ final class CohortJson {
         o.put("last_refresh_at", str(c.lastRefreshAt()));
         o.put("member_count", c.memberCount());
         o.put("pending_changes", c.pendingCount());
-        o.put("queued_postbacks", store.unfoldedChanges(c.id()).size());
-        o.put("open_sessions", store.openSessions(c.id()).size());
+        o.put("queued_postbacks", postbacks.unfoldedChanges(c.id()).size());
+        o.put("open_sessions", postbacks.openSessions(c.id()).size());
         o.put("data_points", c.dataPoints());
         o.put("last_error", c.lastError());
         return o;
     }
 
-    ObjectNode members(Cohort c, CohortStore.MemberPage page) {
+    ObjectNode members(Cohort c, Membership.MemberPage page) {
         String value = c.value(settings.valueSource());
         ObjectNode out = Json.MAPPER.createObjectNode();
         out.put("cohort_id", c.id());

@@ -8,7 +8,7 @@ import dev.currentsbridge.cohorts.adapter.CohortStores;
 import dev.currentsbridge.cohorts.domain.CohortRefresher;
 import dev.currentsbridge.cohorts.domain.CohortSettings;
 import dev.currentsbridge.cohorts.port.BrazeUsers;
-import dev.currentsbridge.cohorts.port.CohortStore;
+import dev.currentsbridge.cohorts.port.CohortState;
 import dev.currentsbridge.common.aws.AwsClients;
 import dev.currentsbridge.common.config.Env;
 import dev.currentsbridge.common.http.SharedHttpClient;
@@ -43,8 +43,9 @@ public final class CohortRefreshHandler implements RequestHandler<ScheduledEvent
                 env, Clock.systemUTC(), Sleeper.REAL);
     }
 
-    public CohortRefreshHandler(CohortStore store, BrazeUsers braze, Env env, Clock clock, Sleeper sleeper) {
-        this.refresher = new CohortRefresher(store, braze, CohortSettings.fromEnv(env), clock, sleeper);
+    public CohortRefreshHandler(CohortState state, BrazeUsers braze, Env env, Clock clock, Sleeper sleeper) {
+        this.refresher = new CohortRefresher(state.registry(), state.postbacks(), state.membership(), braze,
+                CohortSettings.fromEnv(env), clock, sleeper);
         this.braze = braze;
     }
 

@@ -3,10 +3,11 @@ package dev.currentsbridge.cohorts;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.currentsbridge.cohorts.domain.Cohort;
-import dev.currentsbridge.cohorts.domain.SyncMode;
 import dev.currentsbridge.cohorts.domain.postback.InvalidPostback;
-import dev.currentsbridge.cohorts.port.CohortStore;
+import dev.currentsbridge.cohorts.model.Cohort;
+import dev.currentsbridge.cohorts.model.SyncMode;
+import dev.currentsbridge.cohorts.port.CohortRegistry;
+import dev.currentsbridge.cohorts.port.Membership;
 import dev.currentsbridge.common.api.ApiReply;
 import dev.currentsbridge.common.json.Json;
 import dev.currentsbridge.common.log.Log;
@@ -21,25 +22,27 @@ final class CohortStatusRoutes {
 
     private static final Log LOG = Log.get(CohortStatusRoutes.class);
 
-    private final CohortStore store;
+    private final CohortRegistry registry;
+    private final Membership membership;
     private final CohortJson views;
 
-    CohortStatusRoutes(CohortStore store, CohortJson views) {
-        this.store = store;
+    CohortStatusRoutes(CohortRegistry registry, Membership membership, CohortJson views) {
+        this.registry = registry;
+        this.membership = membership;
         this.views = views;
     }
 
     ApiReply listCohorts(RouteCall call) {
         ObjectNode out = Json.MAPPER.createObjectNode();
         ArrayNode arr = out.putArray("cohorts");
-        for (Cohort c : store.listCohorts()) {
+        for (Cohort c : registry.listCohorts()) {
             arr.add(views.describe(c));
         }
         return ApiReply.json(200, out);
     }
 
     ApiReply getCohort(RouteCall call) {
-        Cohort c = store.findCohort(call.param("cohortId")).orElseThrow(() -> new InvalidPostback(404, "no such cohort"));
+        Cohort c = registry.findCohort(call.param("cohortId")).orElseThrow(() -> new InvalidPostback(404, "no such cohort"));
         return ApiReply.json(200, views.describe(c));
     }
 
@@ -51,16 +54,16 @@ final class CohortStatusRoutes {
         if (syncMode == null) {
             throw InvalidPostback.badRequest("sync_mode must be \"dynamic\" or \"one_time\"");
         }
-        if (!store.setSyncMode(cohortId, syncMode)) {
+        if (!registry.setSyncMode(cohortId, syncMode)) {
             throw new InvalidPostback(404, "no such cohort");
         }
         LOG.info("cohort sync mode set", "cohort_id", cohortId, "sync_mode", syncMode.wire());
-        return ApiReply.json(200, views.describe(store.findCohort(cohortId).orElseThrow()));
+        return ApiReply.json(200, views.describe(registry.findCohort(cohortId).orElseThrow()));
     }
 
     ApiReply members(RouteCall call) {
         String cohortId = call.param("cohortId");
-        Cohort c = store.findCohort(cohortId).orElseThrow(() -> new InvalidPostback(404, "no such cohort"));
+        Cohort c = registry.findCohort(cohortId).orElseThrow(() -> new InvalidPostback(404, "no such cohort"));
         int limit = DEFAULT_PAGE;
         String limitText = call.request().query().get("limit");
         if (limitText != null) {
@@ -82,6 +85,6 @@ final class CohortStatusRoutes {
                 throw InvalidPostback.badRequest("cursor is not one this API returned");
             }
         }
-        return ApiReply.json(200, views.members(c, store.members(cohortId, after, limit)));
+        return ApiReply.json(200, views.members(c, membership.members(cohortId, after, limit)));
     }
 }

@@ -1,7 +1,7 @@
 package dev.currentsbridge.cohorts;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.currentsbridge.cohorts.domain.keys.KeyRecord;
+import dev.currentsbridge.cohorts.model.KeyRecord;
 import dev.currentsbridge.common.api.ApiRequest;
 import dev.currentsbridge.common.log.Metrics;
 import java.util.Map;

@@ -23,7 +23,7 @@ class ApiGatewayEventTest {
             var r = h.api.handleRequest(e, null);
             assertEquals(200, r.getStatusCode(), r.getBody());
             assertEquals("application/json", r.getHeaders().get("Content-Type"));
-            assertEquals(1, h.store.listCohorts().size());
+            assertEquals(1, h.store.registry().listCohorts().size());
         }
     }
 
@@ -62,11 +62,11 @@ class ApiGatewayEventTest {
         try (CohortHarness h = CohortHarness.inMemory()) {
             h.webhook(CohortHarness.membersPage("1", "A", "s", 1, 1, List.of("u1")));
             var now = h.clock.instant();
-            assertEquals(true, h.store.acquireLease("1", now, now.plusSeconds(600)));
+            assertEquals(true, h.store.membership().acquireLease("1", now, now.plusSeconds(600)));
             Map<String, Object> report = h.runRefresh();
             assertEquals(1, report.get("cohortsSkipped"));
             assertEquals(0, h.braze.requests().size());
-            h.store.releaseLease("1");
+            h.store.membership().releaseLease("1");
             h.runRefresh();
             assertEquals(1, h.braze.requests().size());
         }

@@ -32,7 +32,7 @@ class CohortApiBadInputTest {
     }
 
     private void assertNothingChanged() {
-        assertTrue(h.store.listCohorts().isEmpty(), "no cohort registered");
+        assertTrue(h.store.registry().listCohorts().isEmpty(), "no cohort registered");
         h.runRefresh();
         assertTrue(h.braze.requests().isEmpty(), "nothing sent to Braze");
     }

@@ -47,7 +47,7 @@ class CohortApiSeamTest {
             JsonNode body = Json.MAPPER.readTree(r.getBody());
             assertEquals("failure", body.path("status").asText());
             assertTrue(body.path("error").path("message").asText().contains("not valid base64"), r.getBody());
-            assertTrue(h.store.listCohorts().isEmpty());
+            assertTrue(h.store.registry().listCohorts().isEmpty());
         }
     }
 
@@ -65,7 +65,7 @@ class CohortApiSeamTest {
                     Base64.getEncoder().encodeToString(buf.toByteArray()), headers, Map.of());
             e.setIsBase64Encoded(true);
             assertEquals(200, h.api.handleRequest(e, null).getStatusCode());
-            assertEquals(1, h.store.listCohorts().size());
+            assertEquals(1, h.store.registry().listCohorts().size());
         }
     }
 

@@ -1,24 +1,24 @@
 package dev.currentsbridge.cohorts;
 
-import dev.currentsbridge.standins.local.InMemoryCohortStore;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.currentsbridge.cohorts.adapter.BrazeHttpClient;
 import dev.currentsbridge.cohorts.adapter.CohortStores;
-import dev.currentsbridge.cohorts.adapter.DynamoCohortStore;
+import dev.currentsbridge.cohorts.adapter.CohortTable;
 import dev.currentsbridge.cohorts.domain.CohortRefresher;
 import dev.currentsbridge.cohorts.domain.keys.KeyAdmin;
-import dev.currentsbridge.cohorts.port.CohortStore;
+import dev.currentsbridge.cohorts.port.CohortState;
 import dev.currentsbridge.common.config.Env;
 import dev.currentsbridge.common.http.SharedHttpClient;
 import dev.currentsbridge.common.json.Json;
 import dev.currentsbridge.common.secrets.CachingSecretSource;
-import dev.currentsbridge.standins.local.MapSecretSource;
-import dev.currentsbridge.standins.fixtures.ApiGatewayEvents;
-import dev.currentsbridge.standins.braze.BrazeFake;
 import dev.currentsbridge.standins.aws.Dynalite;
+import dev.currentsbridge.standins.braze.BrazeFake;
+import dev.currentsbridge.standins.fixtures.ApiGatewayEvents;
+import dev.currentsbridge.standins.local.InMemoryCohortStore;
+import dev.currentsbridge.standins.local.MapSecretSource;
 import dev.currentsbridge.standins.time.ManualClock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -37,7 +37,7 @@ final class CohortHarness implements AutoCloseable {
     static final String BRAZE_KEY = "braze-rest-key";
     static final String ATTRIBUTE = "Mixpanel_Cohorts";
 
-    final CohortStore store;
+    final CohortState store;
     final BrazeFake braze;
     final ManualClock clock = new ManualClock();
     final List<Duration> sleeps = new ArrayList<>();
@@ -45,9 +45,12 @@ final class CohortHarness implements AutoCloseable {
     final CohortApiHandler api;
     final CohortRefreshHandler refresh;
     final String key;
+    /** The DynamoDB table behind {@link #store}; null in memory. */
+    private final CohortTable table;
 
-    private CohortHarness(CohortStore store, Map<String, String> envOverrides) {
+    private CohortHarness(CohortState store, CohortTable table, Map<String, String> envOverrides) {
         this.store = store;
+        this.table = table;
         this.braze = BrazeFake.start(BRAZE_KEY);
         Map<String, String> env = new HashMap<>(Map.of("TABLE_NAME", "unused", "BRAZE_API_KEY_SECRET_ID", "braze-secret",
                 "BRAZE_REST_ENDPOINT", braze.endpoint().toString()));
@@ -60,11 +63,11 @@ final class CohortHarness implements AutoCloseable {
             sleeps.add(d);
             clock.advance(d);
         });
-        this.key = new KeyAdmin(store, clock).create("test").secret();
+        this.key = new KeyAdmin(store.keys(), clock).create("test").secret();
     }
 
     static CohortHarness inMemory(Map<String, String> env) {
-        return new CohortHarness(new InMemoryCohortStore(), env);
+        return new CohortHarness(InMemoryCohortStore.create(), null, env);
     }
 
     static CohortHarness inMemory() {
@@ -74,15 +77,16 @@ final class CohortHarness implements AutoCloseable {
     static CohortHarness dynalite(Map<String, String> env) {
         var client = Dynalite.shared().client();
         String table = Dynalite.shared().newCohortTable(client);
-        return new CohortHarness(CohortStores.dynamo(client, table), env);
+        CohortTable cohortTable = new CohortTable(client, table);
+        return new CohortHarness(CohortStores.dynamo(cohortTable), cohortTable, env);
     }
 
     static CohortHarness dynalite() {
         return dynalite(Map.of());
     }
 
-    DynamoCohortStore dynamo() {
-        return (DynamoCohortStore) store;
+    CohortTable dynamo() {
+        return java.util.Objects.requireNonNull(table, "not a dynalite harness");
     }
 
     // ---- requests ---------------------------------------------------------------------------------------------

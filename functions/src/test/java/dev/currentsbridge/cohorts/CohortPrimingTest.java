@@ -3,7 +3,11 @@ package dev.currentsbridge.cohorts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.currentsbridge.cohorts.port.BrazeUsers;
-import dev.currentsbridge.cohorts.port.CohortStore;
+import dev.currentsbridge.cohorts.port.CohortRegistry;
+import dev.currentsbridge.cohorts.port.CohortState;
+import dev.currentsbridge.cohorts.port.KeyStore;
+import dev.currentsbridge.cohorts.port.Membership;
+import dev.currentsbridge.cohorts.port.PostbackLog;
 import dev.currentsbridge.common.config.Env;
 import dev.currentsbridge.common.time.Sleeper;
 import java.lang.reflect.Proxy;
@@ -35,16 +39,22 @@ class CohortPrimingTest {
         });
     }
 
+    /** Every cohort port recording (and refusing) any call. */
+    private CohortState recordingState() {
+        return new CohortState(recording(CohortRegistry.class), recording(PostbackLog.class),
+                recording(Membership.class), recording(KeyStore.class));
+    }
+
     @Test
     void apiPrimingTouchesNoStore() {
-        CohortApiHandler handler = new CohortApiHandler(recording(CohortStore.class), Env.of(Map.of()), Clock.systemUTC());
+        CohortApiHandler handler = new CohortApiHandler(recordingState(), Env.of(Map.of()), Clock.systemUTC());
         handler.beforeCheckpoint(null);
         assertEquals(List.of(), calls);
     }
 
     @Test
     void refreshPrimingTouchesNeitherStoreNorBraze() {
-        CohortRefreshHandler handler = new CohortRefreshHandler(recording(CohortStore.class), recording(BrazeUsers.class),
+        CohortRefreshHandler handler = new CohortRefreshHandler(recordingState(), recording(BrazeUsers.class),
                 Env.of(Map.of()), Clock.systemUTC(), Sleeper.REAL);
         handler.beforeCheckpoint(null);
         assertEquals(List.of(), calls);
@@ -69,12 +79,12 @@ class CohortPrimingTest {
 
     @Test
     void theRecordingPortsWouldNoticeACall() {
-        CohortStore store = recording(CohortStore.class);
+        CohortState store = recordingState();
         try {
-            store.listCohorts();
+            store.registry().listCohorts();
         } catch (AssertionError expected) {
             // the point of this test
         }
-        assertEquals(List.of("CohortStore.listCohorts"), calls);
+        assertEquals(List.of("CohortRegistry.listCohorts"), calls);
     }
 }

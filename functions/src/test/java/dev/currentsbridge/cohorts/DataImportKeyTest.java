@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.currentsbridge.cohorts.domain.keys.KeyRecord;
+import dev.currentsbridge.cohorts.model.KeyRecord;
 import dev.currentsbridge.common.log.Log;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,7 +43,7 @@ class DataImportKeyTest {
             assertTrue(newKey.startsWith("cbk_" + newId + "_"));
 
             // the secret is stored only as a hash and never shown again
-            KeyRecord stored = h.store.findKey(newId).orElseThrow();
+            KeyRecord stored = h.store.keys().findKey(newId).orElseThrow();
             assertFalse(stored.sha256Hex().contains(newKey));
             JsonNode listed = CohortHarness.json(h.call("GET", "/keys", null, h.bearer(newKey)));
             assertEquals(2, listed.path("keys").size());
@@ -59,7 +59,7 @@ class DataImportKeyTest {
             assertEquals(200, h.partner("/partners/mixpanel/cohorts/users", partner.formatted(newKey)).getStatusCode());
 
             // retire the old key with the new one: refused immediately afterwards
-            String oldId = h.store.listKeys().get(0).keyId();
+            String oldId = h.store.keys().listKeys().get(0).keyId();
             APIGatewayV2HTTPResponse revoked = h.call("DELETE", "/keys/" + oldId, null, h.bearer(newKey));
             assertEquals(200, revoked.getStatusCode(), revoked.getBody());
             assertFalse(CohortHarness.json(revoked).path("active").asBoolean());
@@ -70,10 +70,10 @@ class DataImportKeyTest {
 
             // the last active key cannot be revoked over HTTP (that would lock everyone out)
             assertEquals(409, h.call("DELETE", "/keys/" + newId, null, h.bearer(newKey)).getStatusCode());
-            KeyRecord newRecord = h.store.findKey(newId).orElseThrow();
+            KeyRecord newRecord = h.store.keys().findKey(newId).orElseThrow();
             assertNull(newRecord.revokedAt());
             assertNotNull(newRecord.lastUsedAt());
-            assertNotNull(h.store.findKey(oldId).orElseThrow().revokedAt());
+            assertNotNull(h.store.keys().findKey(oldId).orElseThrow().revokedAt());
         } finally {
             Log.setSink(previous);
         }

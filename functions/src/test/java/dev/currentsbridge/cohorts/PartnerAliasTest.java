@@ -206,12 +206,12 @@ class PartnerAliasTest {
             assertEquals(400, r.getStatusCode());
             assertEquals("Only 1,000 user_ids, device_ids, and aliases are allowed per request",
                     CohortHarness.json(r).path("message").asText());
-            assertTrue(h.store.findCohort("c2").isEmpty(), "nothing stored for the refused request");
+            assertTrue(h.store.registry().findCohort("c2").isEmpty(), "nothing stored for the refused request");
             h.runRefresh();
             assertEquals(1000, h.braze.state(A).size());
             assertEquals(1, h.braze.values(new Alias("a599", "mp").user(), A).size());
             assertEquals(Math.ceilDiv(1000, 75), h.braze.requests().size());
-            assertNull(h.store.findCohort("c1").orElseThrow().lastError());
+            assertNull(h.store.registry().findCohort("c1").orElseThrow().lastError());
         }
     }
 }

@@ -2,17 +2,17 @@ package dev.currentsbridge.cohorts;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.currentsbridge.cohorts.domain.Member;
+import dev.currentsbridge.cohorts.model.Member;
+import dev.currentsbridge.standins.fixtures.RandomCases;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Supplier;
-import java.util.LinkedHashSet;
-import dev.currentsbridge.standins.fixtures.RandomCases;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -188,7 +188,7 @@ class ReplayInvariancePropertiesTest {
     }
 
     private static List<String> membership(CohortHarness h) {
-        return h.store.allMembers(COHORT).stream().map(ReplayInvariancePropertiesTest::describe).sorted().toList();
+        return h.store.membership().allMembers(COHORT).stream().map(ReplayInvariancePropertiesTest::describe).sorted().toList();
     }
 
     private static Outcome run(CohortHarness h, List<Message> messages) {

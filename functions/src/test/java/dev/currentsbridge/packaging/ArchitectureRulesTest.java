@@ -39,7 +39,7 @@ class ArchitectureRulesTest {
         List<String> offenders = new ArrayList<>();
         for (Path f : sources(MAIN)) {
             String path = f.toString().replace('\\', '/');
-            if (path.contains("/domain/") || path.contains("/port/")) {
+            if (path.contains("/domain/") || path.contains("/port/") || path.contains("/model/")) {
                 checked.add(f);
                 if (AWS_IMPORT.matcher(Files.readString(f)).find()) {
                     offenders.add(path);
@@ -48,6 +48,26 @@ class ArchitectureRulesTest {
         }
         assertTrue(checked.size() > 40, "the rule must look at the domain: " + checked.size() + " files");
         assertEquals(List.of(), offenders, "domain/port code must be plain Java");
+    }
+
+    @Test
+    void cohortPackagesDependOneWayModelThenPortsThenDomain() throws IOException {
+        Path cohorts = Path.of("../core/src/main/java/dev/currentsbridge/cohorts");
+        Pattern intoPortDomainOrAdapter = Pattern.compile("^import (static )?dev\\.currentsbridge\\.cohorts\\.(port|domain|adapter)\\b",
+                Pattern.MULTILINE);
+        Pattern intoDomainOrAdapter = Pattern.compile("^import (static )?dev\\.currentsbridge\\.cohorts\\.(domain|adapter)\\b",
+                Pattern.MULTILINE);
+        List<String> offenders = new ArrayList<>();
+        int checked = 0;
+        for (Path f : sources(List.of(cohorts.resolve("model"), cohorts.resolve("port")))) {
+            checked++;
+            Pattern forbidden = f.getParent().endsWith("model") ? intoPortDomainOrAdapter : intoDomainOrAdapter;
+            if (forbidden.matcher(Files.readString(f)).find()) {
+                offenders.add(f.toString());
+            }
+        }
+        assertTrue(checked > 10, "the rule must look at the model and the ports: " + checked + " files");
+        assertEquals(List.of(), offenders, "cohorts.model imports neither ports nor domain; ports import no domain or adapter");
     }
 
     @Test

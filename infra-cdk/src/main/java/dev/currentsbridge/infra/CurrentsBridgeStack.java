@@ -79,9 +79,9 @@ public final class CurrentsBridgeStack extends Stack {
     static final int MAX_RECEIVE_COUNT = 5;
 
     /**
-     * Exactly the DynamoDB calls each cohort function's code path makes (DynamoCohortStore, through CohortApi,
-     * PostbackService and KeyAdmin for the API; CohortRefresher for the refresh). The API reads keys and cohorts
-     * (GetItem, Query), records postbacks and keys (PutItem, UpdateItem) and never writes members; only the
+     * Exactly the DynamoDB calls each cohort function's code path makes (cohorts.adapter's Dynamo* adapters,
+     * through CohortApi, PostbackService and KeyAdmin for the API; CohortRefresher for the refresh). The API reads
+     * keys and cohorts (GetItem, Query), records postbacks and keys (PutItem, UpdateItem) and never writes members; only the
      * refresh writes members, in BatchWriteItem, and it puts no single items. grantReadWriteData would add Scan,
      * DeleteItem, DescribeTable, ConditionCheckItem and stream reads, none of which the code calls. Extend a list
      * when the store starts making another call.

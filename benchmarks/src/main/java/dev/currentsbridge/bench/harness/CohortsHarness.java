@@ -7,9 +7,9 @@ import dev.currentsbridge.cohorts.CohortApiHandler;
 import dev.currentsbridge.cohorts.CohortRefreshHandler;
 import dev.currentsbridge.cohorts.adapter.BrazeHttpClient;
 import dev.currentsbridge.cohorts.adapter.CohortStores;
-import dev.currentsbridge.cohorts.adapter.DynamoCohortStore;
 import dev.currentsbridge.cohorts.domain.CohortRefresher;
 import dev.currentsbridge.cohorts.domain.keys.KeyAdmin;
+import dev.currentsbridge.cohorts.port.CohortState;
 import dev.currentsbridge.common.aws.JdkSdkHttpClient;
 import dev.currentsbridge.common.config.Env;
 import dev.currentsbridge.common.http.SharedHttpClient;
@@ -17,19 +17,9 @@ import dev.currentsbridge.common.json.Json;
 import dev.currentsbridge.common.log.Log;
 import dev.currentsbridge.common.log.Metrics;
 import dev.currentsbridge.common.secrets.CachingSecretSource;
-import dev.currentsbridge.standins.local.MapSecretSource;
-import dev.currentsbridge.standins.braze.BrazeFake;
 import dev.currentsbridge.standins.aws.Dynalite;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
-import software.amazon.awssdk.core.interceptor.Context;
-import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
-import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
-import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-
+import dev.currentsbridge.standins.braze.BrazeFake;
+import dev.currentsbridge.standins.local.MapSecretSource;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -44,6 +34,15 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * Cohorts: a full sync of N members (pages of 1000, Mixpanel's webhook) through {@link CohortApiHandler} into
@@ -175,7 +174,7 @@ public final class CohortsHarness {
                     .build();
             String table = "cohorts-bench";
             dev.currentsbridge.standins.aws.Dynalite.createCohortTable(db, table);
-            DynamoCohortStore store = CohortStores.dynamo(db, table);
+            CohortState store = CohortStores.dynamo(db, table);
             JumpClock clock = new JumpClock();
             Env env = Env.of(Map.of("TABLE_NAME", table, "BRAZE_API_KEY_SECRET_ID", "braze-secret",
                     "BRAZE_REST_ENDPOINT", braze.endpoint().toString()));
@@ -184,7 +183,7 @@ public final class CohortsHarness {
                     new BrazeHttpClient(SharedHttpClient.get(), braze.endpoint(),
                             new CachingSecretSource(new MapSecretSource(Map.of("braze-secret", BRAZE_KEY))), "braze-secret"),
                     env, clock, d -> clock.offsetMillis.addAndGet(d.toMillis()));
-            String key = new KeyAdmin(store, clock).create("bench").secret();
+            String key = new KeyAdmin(store.keys(), clock).create("bench").secret();
             String auth = "Basic " + Base64.getEncoder().encodeToString(("mixpanel:" + key).getBytes(StandardCharsets.UTF_8));
             int pages = (members + pageSize - 1) / pageSize;
             List<String> bodies = new ArrayList<>(pages);

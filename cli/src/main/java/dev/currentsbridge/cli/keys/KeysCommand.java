@@ -9,7 +9,7 @@ import dev.currentsbridge.cli.local.LocalState;
 import dev.currentsbridge.cohorts.adapter.CohortStores;
 import dev.currentsbridge.cohorts.domain.keys.CreatedKey;
 import dev.currentsbridge.cohorts.domain.keys.KeyAdmin;
-import dev.currentsbridge.cohorts.domain.keys.KeyRecord;
+import dev.currentsbridge.cohorts.model.KeyRecord;
 import dev.currentsbridge.cohorts.port.KeyStore;
 import dev.currentsbridge.common.aws.AwsClients;
 import dev.currentsbridge.common.config.Env;
@@ -159,10 +159,10 @@ public final class KeysCommand implements Command {
             Map<String, String> env = new HashMap<>(inv.environment());
             env.put("AWS_REGION", inv.get(REGION));
             DynamoDbClient client = AwsClients.fromEnvironment(Env.of(env)).dynamoDb();
-            return new StoreHandle(CohortStores.dynamo(client, inv.get(TABLE)), client);
+            return new StoreHandle(CohortStores.dynamo(client, inv.get(TABLE)).keys(), client);
         }
         LocalState state = LocalState.openExclusive(inv.getPath(STATE));
-        return new StoreHandle(state.store(), state);
+        return new StoreHandle(state.store().keys(), state);
     }
 
     private record StoreHandle(KeyStore keys, AutoCloseable resource) implements AutoCloseable {

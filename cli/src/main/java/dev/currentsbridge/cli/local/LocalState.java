@@ -1,10 +1,10 @@
 package dev.currentsbridge.cli.local;
 
-import dev.currentsbridge.standins.local.FileCohortStore;
 import dev.currentsbridge.cli.CliException;
 import dev.currentsbridge.cohorts.domain.keys.CreatedKey;
 import dev.currentsbridge.cohorts.domain.keys.KeyAdmin;
-import dev.currentsbridge.cohorts.port.CohortStore;
+import dev.currentsbridge.cohorts.port.CohortState;
+import dev.currentsbridge.standins.local.FileCohortStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -39,11 +39,11 @@ public final class LocalState implements AutoCloseable {
     }
 
     private final Path dir;
-    private final CohortStore store;
+    private final CohortState store;
     private final FileChannel lockChannel;
     private final FileLock lock;
 
-    private LocalState(Path dir, CohortStore store, FileChannel lockChannel, FileLock lock) {
+    private LocalState(Path dir, CohortState store, FileChannel lockChannel, FileLock lock) {
         this.dir = dir;
         this.store = store;
         this.lockChannel = lockChannel;
@@ -71,7 +71,7 @@ public final class LocalState implements AutoCloseable {
         }
     }
 
-    private static CohortStore openStore(Path dir) {
+    private static CohortState openStore(Path dir) {
         try {
             return FileCohortStore.open(dir);
         } catch (UncheckedIOException e) {
@@ -84,13 +84,13 @@ public final class LocalState implements AutoCloseable {
         return dir;
     }
 
-    public CohortStore store() {
+    public CohortState store() {
         return store;
     }
 
     /** Reuses the previous run's key while it is still active, else creates one. */
     public LocalKey localKey(Clock clock) {
-        KeyAdmin admin = new KeyAdmin(store, clock);
+        KeyAdmin admin = new KeyAdmin(store.keys(), clock);
         Path file = dir.resolve(KEY_FILE);
         Optional<String> previous = readSecretFile(file);
         if (previous.isPresent()) {

@@ -33,14 +33,14 @@ import dev.currentsbridge.export.adapter.ExportPorts;
 import dev.currentsbridge.export.adapter.SqsExportQueue;
 import dev.currentsbridge.export.domain.input.InputMessage;
 import dev.currentsbridge.export.domain.input.MessageClassifier;
-import dev.currentsbridge.standins.braze.BrazeFake;
-import dev.currentsbridge.standins.fixtures.CurrentsFixtures;
 import dev.currentsbridge.standins.aws.Dynalite;
 import dev.currentsbridge.standins.aws.ElasticMq;
-import dev.currentsbridge.standins.mixpanel.MixpanelFake;
 import dev.currentsbridge.standins.aws.S3Stub;
 import dev.currentsbridge.standins.aws.SecretsManagerStub;
 import dev.currentsbridge.standins.aws.TestAws;
+import dev.currentsbridge.standins.braze.BrazeFake;
+import dev.currentsbridge.standins.fixtures.CurrentsFixtures;
+import dev.currentsbridge.standins.mixpanel.MixpanelFake;
 import java.io.IOException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -121,7 +121,7 @@ class TemplateInvokeTest {
         dynalite = Dynalite.shared();
         dynamo = dynalite.client();
         table = dynalite.newCohortTable(dynamo);
-        dataImportKey = new KeyAdmin(CohortStores.dynamo(dynamo, table), Clock.systemUTC()).create("samples").secret();
+        dataImportKey = new KeyAdmin(CohortStores.dynamo(dynamo, table).keys(), Clock.systemUTC()).create("samples").secret();
         secrets = SecretsManagerStub.start()
                 .put("mixpanel-secret", "{\"project_token\":\"mp-token\"}")
                 .put("currents-token-secret", TOKEN)

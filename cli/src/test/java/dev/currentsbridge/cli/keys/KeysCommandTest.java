@@ -1,6 +1,5 @@
 package dev.currentsbridge.cli.keys;
 
-import dev.currentsbridge.standins.local.FileCohortStore;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +9,7 @@ import dev.currentsbridge.cli.SystemAwsKeys;
 import dev.currentsbridge.cohorts.adapter.CohortStores;
 import dev.currentsbridge.cohorts.domain.keys.KeyAdmin;
 import dev.currentsbridge.standins.aws.Dynalite;
+import dev.currentsbridge.standins.local.FileCohortStore;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
@@ -93,7 +93,7 @@ class KeysCommandTest {
 
             assertEquals(0, Cli.run(env, "keys", "revoke", m.group(2), "--table", table).exitCode());
             try (DynamoDbClient client = dynalite.client()) {
-                assertTrue(new KeyAdmin(CohortStores.dynamo(client, table), Clock.systemUTC())
+                assertTrue(new KeyAdmin(CohortStores.dynamo(client, table).keys(), Clock.systemUTC())
                         .authenticate(m.group(1)).isEmpty());
             }
 
@@ -103,7 +103,7 @@ class KeysCommandTest {
     }
 
     private static boolean authenticates(String state, String key) {
-        return new KeyAdmin(FileCohortStore.open(Path.of(state)), Clock.systemUTC()).authenticate(key).isPresent();
+        return new KeyAdmin(FileCohortStore.open(Path.of(state)).keys(), Clock.systemUTC()).authenticate(key).isPresent();
     }
 
     private static void assertOneLine(Cli.Result r, int code, String expected) {

@@ -1,5 +1,8 @@
 package dev.currentsbridge.cohorts.domain;
 
+import dev.currentsbridge.cohorts.model.IdKind;
+import dev.currentsbridge.cohorts.model.SyncMode;
+import dev.currentsbridge.cohorts.model.ValueSource;
 import dev.currentsbridge.common.config.ConfigException;
 import dev.currentsbridge.common.config.Env;
 import java.time.Duration;
@@ -18,9 +21,6 @@ public record CohortSettings(
         SyncMode defaultSyncMode,
         int staleAfterIntervals,
         Duration refreshInterval) {
-
-    /** What {@code COHORT_VALUE} selects as the attribute value. */
-    public enum ValueSource { NAME, ID }
 
     public static final String DEFAULT_ATTRIBUTE = "Mixpanel_Cohorts";
     public static final String DEFAULT_MEMBER_ID_FIELD = "mixpanel_distinct_id";

@@ -3,8 +3,13 @@ package dev.currentsbridge.cohorts.domain;
 import dev.currentsbridge.cohorts.domain.postback.BrazePartner;
 import dev.currentsbridge.cohorts.domain.postback.InvalidPostback;
 import dev.currentsbridge.cohorts.domain.postback.MixpanelWebhook;
-import dev.currentsbridge.cohorts.port.CohortStore;
-import dev.currentsbridge.cohorts.port.CohortStore.PageReceipt;
+import dev.currentsbridge.cohorts.model.ChangeBatch;
+import dev.currentsbridge.cohorts.model.CohortUpsert;
+import dev.currentsbridge.cohorts.model.MemberRef;
+import dev.currentsbridge.cohorts.model.SessionPage;
+import dev.currentsbridge.cohorts.port.CohortRegistry;
+import dev.currentsbridge.cohorts.port.PostbackLog.PageReceipt;
+import dev.currentsbridge.cohorts.port.PostbackLog;
 import dev.currentsbridge.common.lang.Sha256;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -30,12 +35,14 @@ public final class PostbackService {
      */
     public static final Duration SESSIONLESS_DEDUPE_WINDOW = Duration.ofMinutes(10);
 
-    private final CohortStore store;
+    private final PostbackLog postbacks;
+    private final CohortRegistry registry;
     private final CohortSettings settings;
     private final Clock clock;
 
-    public PostbackService(CohortStore store, CohortSettings settings, Clock clock) {
-        this.store = store;
+    public PostbackService(PostbackLog postbacks, CohortRegistry registry, CohortSettings settings, Clock clock) {
+        this.postbacks = postbacks;
+        this.registry = registry;
         this.settings = settings;
         this.clock = clock;
     }
@@ -50,7 +57,7 @@ public final class PostbackService {
         if (m.action() == MixpanelWebhook.Action.MEMBERS) {
             SessionPage page = new SessionPage(m.cohortId(), m.sessionId(), m.pageIndex(), m.totalPages(), m.members(),
                     now, now.plus(SESSION_RECORD_TTL));
-            PageReceipt r = store.recordPage(page, now.plus(SESSION_RECORD_TTL), now);
+            PageReceipt r = postbacks.recordPage(page, now.plus(SESSION_RECORD_TTL), now);
             if (r == PageReceipt.CONFLICT) {
                 throw InvalidPostback.badRequest("page_info.total_pages differs from earlier pages of session "
                         + "(mixpanel_session_id) for this cohort");
@@ -61,20 +68,20 @@ public final class PostbackService {
             Duration keep = m.sessionId() == null ? SESSIONLESS_DEDUPE_WINDOW : SESSION_RECORD_TTL;
             String key = changeKey(m.members(), "mixpanel", m.cohortId(), m.action().wire(), m.sessionId(),
                     Integer.toString(m.pageIndex()));
-            stored = store.recordChange(new ChangeBatch(m.cohortId(), key, add, m.members(), now, now.plus(keep)), now);
+            stored = postbacks.recordChange(new ChangeBatch(m.cohortId(), key, add, m.members(), now, now.plus(keep)), now);
         }
         // After the record, so a retried postback whose first attempt died in between still registers the cohort.
         // A full sync registers it with its first page only (saves a write per page): the session cannot complete
         // without page 1, so the refresh never needs the cohort before that page arrives.
         if (m.action() != MixpanelWebhook.Action.MEMBERS || m.pageIndex() == 1) {
-            store.upsertCohort(new CohortUpsert(m.cohortId(), m.cohortName(), m.cohortDescription(), m.projectId(), now),
+            registry.upsertCohort(new CohortUpsert(m.cohortId(), m.cohortName(), m.cohortDescription(), m.projectId(), now),
                     settings.defaultSyncMode());
         }
         return new Receipt(stored, m.members().size(), m.skipped());
     }
 
     public void acceptPartnerCohort(BrazePartner.CohortName c) {
-        store.upsertCohort(new CohortUpsert(c.cohortId(), c.name(), null, null, clock.instant()),
+        registry.upsertCohort(new CohortUpsert(c.cohortId(), c.name(), null, null, clock.instant()),
                 settings.defaultSyncMode());
     }
 
@@ -87,11 +94,11 @@ public final class PostbackService {
             List<MemberRef> refs = add ? c.added() : c.removed();
             if (!refs.isEmpty()) {
                 String key = changeKey(refs, "braze", c.cohortId(), add ? "add" : "remove");
-                stored |= store.recordChange(new ChangeBatch(c.cohortId(), key, add, refs, now,
+                stored |= postbacks.recordChange(new ChangeBatch(c.cohortId(), key, add, refs, now,
                         now.plus(SESSIONLESS_DEDUPE_WINDOW)), now);
             }
         }
-        store.upsertCohort(new CohortUpsert(c.cohortId(), null, null, null, now), settings.defaultSyncMode());
+        registry.upsertCohort(new CohortUpsert(c.cohortId(), null, null, null, now), settings.defaultSyncMode());
         return new Receipt(stored, c.added().size() + c.removed().size(), c.ignoredDeviceIds());
     }
 

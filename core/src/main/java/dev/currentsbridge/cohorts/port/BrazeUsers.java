@@ -1,6 +1,6 @@
 package dev.currentsbridge.cohorts.port;
 
-import dev.currentsbridge.cohorts.domain.MemberRef;
+import dev.currentsbridge.cohorts.model.MemberRef;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

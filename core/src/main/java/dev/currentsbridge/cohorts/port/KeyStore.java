@@ -1,6 +1,6 @@
 package dev.currentsbridge.cohorts.port;
 
-import dev.currentsbridge.cohorts.domain.keys.KeyRecord;
+import dev.currentsbridge.cohorts.model.KeyRecord;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;

@@ -1,14 +1,14 @@
 package dev.currentsbridge.cohorts.adapter;
 
-import dev.currentsbridge.common.retry.RetryAfter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.currentsbridge.cohorts.domain.IdKind;
-import dev.currentsbridge.cohorts.domain.MemberRef;
+import dev.currentsbridge.cohorts.model.IdKind;
+import dev.currentsbridge.cohorts.model.MemberRef;
 import dev.currentsbridge.cohorts.port.BrazeUsers;
 import dev.currentsbridge.common.json.Json;
 import dev.currentsbridge.common.log.Log;
+import dev.currentsbridge.common.retry.RetryAfter;
 import dev.currentsbridge.common.secrets.SecretSource;
 import dev.currentsbridge.common.secrets.SecretUnavailableException;
 import java.io.IOException;

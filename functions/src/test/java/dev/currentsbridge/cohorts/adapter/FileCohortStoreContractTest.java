@@ -1,17 +1,41 @@
 package dev.currentsbridge.cohorts.adapter;
 
+import dev.currentsbridge.cohorts.port.CohortState;
 import dev.currentsbridge.standins.local.FileCohortStore;
-import dev.currentsbridge.cohorts.port.CohortStore;
-import java.nio.file.Path;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Nested;
 
-/** The file store, reopened before every check would be slow: the contract runs on one open instance. */
-class FileCohortStoreContractTest extends CohortStoreContract {
-    @TempDir
-    Path dir;
+/** The port contracts on the file store (one open instance per test; reopening is {@link FileCohortStoreTest}). */
+class FileCohortStoreContractTest {
 
-    @Override
-    CohortStore store() {
-        return FileCohortStore.open(dir);
+    @Nested
+    class Registry extends CohortRegistryContract {
+        @Override
+        CohortState state() {
+            return FileCohortStore.open(dir);
+        }
+    }
+
+    @Nested
+    class Postbacks extends PostbackLogContract {
+        @Override
+        CohortState state() {
+            return FileCohortStore.open(dir);
+        }
+    }
+
+    @Nested
+    class Members extends MembershipContract {
+        @Override
+        CohortState state() {
+            return FileCohortStore.open(dir);
+        }
+    }
+
+    @Nested
+    class Keys extends KeyStoreContract {
+        @Override
+        CohortState state() {
+            return FileCohortStore.open(dir);
+        }
     }
 }

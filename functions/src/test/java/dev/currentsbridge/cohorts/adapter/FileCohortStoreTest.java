@@ -1,18 +1,17 @@
 package dev.currentsbridge.cohorts.adapter;
 
-import dev.currentsbridge.standins.local.FileCohortStore;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.currentsbridge.common.api.ApiReply;
-import dev.currentsbridge.common.api.ApiRequest;
 import dev.currentsbridge.cohorts.CohortApi;
 import dev.currentsbridge.cohorts.domain.CohortSettings;
-import dev.currentsbridge.cohorts.domain.Member;
-import dev.currentsbridge.cohorts.domain.MemberRef;
 import dev.currentsbridge.cohorts.domain.keys.KeyAdmin;
-import dev.currentsbridge.cohorts.port.CohortStore;
+import dev.currentsbridge.cohorts.model.Member;
+import dev.currentsbridge.cohorts.model.MemberRef;
+import dev.currentsbridge.cohorts.port.CohortState;
+import dev.currentsbridge.common.api.ApiReply;
+import dev.currentsbridge.common.api.ApiRequest;
+import dev.currentsbridge.standins.local.FileCohortStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,8 +30,8 @@ class FileCohortStoreTest {
 
     @Test
     void stateSurvivesARestart() {
-        CohortStore first = FileCohortStore.open(dir);
-        String key = new KeyAdmin(first, Clock.systemUTC()).create("local").secret();
+        CohortState first = FileCohortStore.open(dir);
+        String key = new KeyAdmin(first.keys(), Clock.systemUTC()).create("local").secret();
         String body = "{\"client_secret\":\"" + key + "\",\"cohort_id\":\"c1\",\"cohort_changes\":[{\"user_ids\":[\"a\"],"
                 + "\"aliases\":[{\"alias_name\":\"n#1\",\"alias_label\":\"3:\\u0000\"}]}]}";
         ApiReply r = new CohortApi(first, CohortSettings.defaults(), Clock.systemUTC()).handle(new ApiRequest("POST",
@@ -40,14 +39,14 @@ class FileCohortStoreTest {
         assertEquals(200, r.status(), r.body());
         assertTrue(Files.exists(dir.resolve(FileCohortStore.FILE_NAME)));
 
-        CohortStore reopened = FileCohortStore.open(dir);
-        assertTrue(new KeyAdmin(reopened, Clock.systemUTC()).authenticate(key).isPresent());
-        assertEquals("c1", reopened.listCohorts().get(0).id());
-        assertEquals(1, reopened.unfoldedChanges("c1").size());
+        CohortState reopened = FileCohortStore.open(dir);
+        assertTrue(new KeyAdmin(reopened.keys(), Clock.systemUTC()).authenticate(key).isPresent());
+        assertEquals("c1", reopened.registry().listCohorts().get(0).id());
+        assertEquals(1, reopened.postbacks().unfoldedChanges("c1").size());
         assertEquals(List.of(MemberRef.externalId("a"), MemberRef.alias("n#1", "3:\u0000")),
-                reopened.unfoldedChanges("c1").get(0).members());
+                reopened.postbacks().unfoldedChanges("c1").get(0).members());
         Member applied = Member.joining(MemberRef.alias("n#1", "3:\u0000"), Instant.EPOCH).appliedAs("X", Instant.EPOCH);
-        reopened.writeMembers("c1", List.of(applied));
-        assertEquals(List.of(applied), FileCohortStore.open(dir).allMembers("c1"));
+        reopened.membership().writeMembers("c1", List.of(applied));
+        assertEquals(List.of(applied), FileCohortStore.open(dir).membership().allMembers("c1"));
     }
 }

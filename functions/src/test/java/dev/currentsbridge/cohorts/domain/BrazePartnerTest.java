@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.currentsbridge.cohorts.domain.postback.BrazePartner;
 import dev.currentsbridge.cohorts.domain.postback.InvalidPostback;
+import dev.currentsbridge.cohorts.model.MemberRef;
 import dev.currentsbridge.common.json.Json;
 import java.io.IOException;
 import java.util.List;

@@ -4,9 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.currentsbridge.standins.local.InMemoryCohortStore;
 import dev.currentsbridge.cohorts.domain.keys.CreatedKey;
 import dev.currentsbridge.cohorts.domain.keys.KeyAdmin;
+import dev.currentsbridge.cohorts.port.CohortState;
+import dev.currentsbridge.standins.local.InMemoryCohortStore;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -14,8 +15,8 @@ import org.junit.jupiter.api.Test;
 
 class KeyAdminTest {
 
-    private final InMemoryCohortStore store = new InMemoryCohortStore();
-    private final KeyAdmin admin = new KeyAdmin(store, Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC));
+    private final CohortState store = InMemoryCohortStore.create();
+    private final KeyAdmin admin = new KeyAdmin(store.keys(), Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC));
 
     @Test
     void createdKeysAuthenticateAndAreStoredAsHashesOnly() {
@@ -24,8 +25,8 @@ class KeyAdminTest {
         assertNotEquals(a.secret(), b.secret());
         assertTrue(admin.authenticate(a.secret()).isPresent());
         assertTrue(admin.authenticate(b.secret()).isPresent());
-        assertEquals(64, store.findKey(a.record().keyId()).orElseThrow().sha256Hex().length());
-        assertTrue(store.listKeys().stream().noneMatch(k -> k.sha256Hex().contains(a.secret())));
+        assertEquals(64, store.keys().findKey(a.record().keyId()).orElseThrow().sha256Hex().length());
+        assertTrue(store.keys().listKeys().stream().noneMatch(k -> k.sha256Hex().contains(a.secret())));
         assertTrue(a.toString().indexOf(a.secret()) < 0, "toString never shows the secret");
     }
 

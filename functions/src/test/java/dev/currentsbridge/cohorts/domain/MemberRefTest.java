@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.currentsbridge.cohorts.model.IdKind;
+import dev.currentsbridge.cohorts.model.Member;
+import dev.currentsbridge.cohorts.model.MemberRef;
 import dev.currentsbridge.standins.fixtures.RandomCases;
 import java.util.List;
 import java.util.Random;

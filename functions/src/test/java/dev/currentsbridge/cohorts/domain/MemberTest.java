@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.currentsbridge.cohorts.model.Member;
+import dev.currentsbridge.cohorts.model.MemberRef;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 

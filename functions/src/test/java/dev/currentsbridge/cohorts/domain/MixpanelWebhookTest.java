@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.currentsbridge.cohorts.domain.postback.InvalidPostback;
 import dev.currentsbridge.cohorts.domain.postback.MixpanelWebhook;
+import dev.currentsbridge.cohorts.model.MemberRef;
 import dev.currentsbridge.common.config.Env;
 import dev.currentsbridge.common.json.Json;
 import java.util.List;

@@ -10,19 +10,19 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.currentsbridge.cohorts.CohortApiHandler;
 import dev.currentsbridge.cohorts.CohortRefreshHandler;
-import dev.currentsbridge.cohorts.domain.Cohort;
 import dev.currentsbridge.cohorts.domain.CohortRefresher;
-import dev.currentsbridge.cohorts.domain.Member;
 import dev.currentsbridge.cohorts.domain.keys.KeyAdmin;
+import dev.currentsbridge.cohorts.model.Cohort;
+import dev.currentsbridge.cohorts.model.Member;
 import dev.currentsbridge.cohorts.port.BrazeUsers;
-import dev.currentsbridge.cohorts.port.CohortStore;
+import dev.currentsbridge.cohorts.port.CohortState;
 import dev.currentsbridge.common.config.Env;
 import dev.currentsbridge.common.json.Json;
 import dev.currentsbridge.reliability.FuzzStats;
-import dev.currentsbridge.standins.fixtures.ApiGatewayEvents;
 import dev.currentsbridge.standins.braze.FaultyBraze;
-import dev.currentsbridge.standins.time.ManualClock;
+import dev.currentsbridge.standins.fixtures.ApiGatewayEvents;
 import dev.currentsbridge.standins.fixtures.RandomCases;
+import dev.currentsbridge.standins.time.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,9 +49,9 @@ final class CohortWorld {
     private static final Duration PARTNER_DEDUPE = Duration.ofMinutes(10);
 
     final ManualClock clock;
-    final CohortStore store;
+    final CohortState store;
     /** The same state read without injected faults, for the checks. */
-    CohortStore view;
+    CohortState view;
     final FaultyBraze braze;
     final CohortApiHandler api;
     final CohortRefreshHandler refresh;
@@ -79,7 +79,7 @@ final class CohortWorld {
     /** Stops every other fault source when the world converges. */
     Runnable stopFaults = () -> { };
 
-    CohortWorld(Random r, ManualClock clock, CohortStore store, FaultyBraze braze, BrazeUsers brazePort) {
+    CohortWorld(Random r, ManualClock clock, CohortState store, FaultyBraze braze, BrazeUsers brazePort) {
         this.r = r;
         this.clock = clock;
         this.store = store;
@@ -89,7 +89,7 @@ final class CohortWorld {
                 "http://127.0.0.1:1", "COHORT_ATTRIBUTE", ATTRIBUTE));
         this.api = new CohortApiHandler(store, env, clock);
         this.refresh = new CohortRefreshHandler(store, brazePort, env, clock, clock.sleeper());
-        this.key = new KeyAdmin(store, clock).create("world").secret();
+        this.key = new KeyAdmin(store.keys(), clock).create("world").secret();
         int n = 3 + r.nextInt(r.nextInt(10) == 0 ? 300 : 40);
         this.users = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -177,8 +177,8 @@ final class CohortWorld {
         for (int i = 0; i < 6; i++) {
             clock.advance(INTERVAL);
             runRefresh(Duration.ofMinutes(15), stats);
-            if (view.listCohorts().stream().allMatch(c -> c.pendingCount() == 0)
-                    && view.listCohorts().stream().allMatch(c -> view.unfoldedChanges(c.id()).isEmpty())) {
+            if (view.registry().listCohorts().stream().allMatch(c -> c.pendingCount() == 0)
+                    && view.registry().listCohorts().stream().allMatch(c -> view.postbacks().unfoldedChanges(c.id()).isEmpty())) {
                 return;
             }
         }
@@ -310,12 +310,12 @@ final class CohortWorld {
         if (countsMayLag.getAsBoolean()) {
             return;
         }
-        for (Cohort c : view.listCohorts()) {
+        for (Cohort c : view.registry().listCohorts()) {
             if (c.lastRefreshAt() == null || c.lastRefreshAt().isBefore(runStart)) {
                 continue;
             }
-            String value = c.value(dev.currentsbridge.cohorts.domain.CohortSettings.ValueSource.NAME);
-            List<Member> members = view.allMembers(c.id());
+            String value = c.value(dev.currentsbridge.cohorts.model.ValueSource.NAME);
+            List<Member> members = view.membership().allMembers(c.id());
             assertEquals(members.stream().filter(m -> m.pending(value)).count(), c.pendingCount(), "pending_count of " + c.id());
             assertEquals(members.stream().filter(Member::desired).count(), c.memberCount(), "member_count of " + c.id());
         }
@@ -335,7 +335,7 @@ final class CohortWorld {
         long rejected = 0;
         Map<String, Set<String>> bridgeBelief = new TreeMap<>();
         for (String c : desired.keySet()) {
-            Cohort cohort = view.findCohort(c).orElse(null);
+            Cohort cohort = view.registry().findCohort(c).orElse(null);
             if (cohort == null) {
                 assertTrue(desired.get(c).isEmpty(), "a cohort with members was registered");
                 continue;
@@ -343,7 +343,7 @@ final class CohortWorld {
             assertEquals(names.get(c), cohort.name(), "cohort name");
             String value = value(c);
             Set<String> in = new TreeSet<>();
-            for (Member m : view.allMembers(c)) {
+            for (Member m : view.membership().allMembers(c)) {
                 if (m.desired()) {
                     in.add(m.ref().id());
                 }
@@ -363,9 +363,9 @@ final class CohortWorld {
                 }
             }
             assertEquals(desired.get(c), in, () -> "membership of " + c + " is what Mixpanel said last; open sessions "
-                    + view.openSessions(c).stream().map(x -> x.sessionId() + ":" + x.totalPages() + "/"
-                    + view.sessionPages(c, x.sessionId()).size() + "@" + x.createdAt()).toList()
-                    + ", unfolded " + view.unfoldedChanges(c).size() + ", folded through " + view.foldedThrough(c)
+                    + view.postbacks().openSessions(c).stream().map(x -> x.sessionId() + ":" + x.totalPages() + "/"
+                    + view.postbacks().sessionPages(c, x.sessionId()).size() + "@" + x.createdAt()).toList()
+                    + ", unfolded " + view.postbacks().unfoldedChanges(c).size() + ", folded through " + view.membership().foldedThrough(c)
                     + ", last refresh " + cohort.lastRefreshAt() + ", now " + clock.peek() + ", sessions sent " + sessions);
             assertEquals(0, cohort.pendingCount());
             assertEquals(in.size(), cohort.memberCount());
@@ -407,7 +407,7 @@ final class CohortWorld {
                 last.put(k, added);
             }
         }
-        long dataPoints = view.listCohorts().stream().mapToLong(Cohort::dataPoints).sum();
+        long dataPoints = view.registry().listCohorts().stream().mapToLong(Cohort::dataPoints).sum();
         assertEquals(acknowledgedChanges, dataPoints, "data points count each acknowledged change once");
     }
 }

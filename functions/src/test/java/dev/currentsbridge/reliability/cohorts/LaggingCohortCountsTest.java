@@ -5,14 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import dev.currentsbridge.cohorts.CohortApiHandler;
 import dev.currentsbridge.cohorts.CohortRefreshHandler;
-import dev.currentsbridge.standins.local.InMemoryCohortStore;
-import dev.currentsbridge.cohorts.domain.Cohort;
 import dev.currentsbridge.cohorts.domain.CohortRefresher;
 import dev.currentsbridge.cohorts.domain.keys.KeyAdmin;
+import dev.currentsbridge.cohorts.model.Cohort;
+import dev.currentsbridge.cohorts.port.CohortState;
 import dev.currentsbridge.common.config.Env;
-import dev.currentsbridge.standins.fixtures.ApiGatewayEvents;
-import dev.currentsbridge.standins.faults.FaultSchedule;
 import dev.currentsbridge.standins.braze.FaultyBraze;
+import dev.currentsbridge.standins.faults.FaultSchedule;
+import dev.currentsbridge.standins.fixtures.ApiGatewayEvents;
+import dev.currentsbridge.standins.local.InMemoryCohortModel;
+import dev.currentsbridge.standins.local.InMemoryCohortRegistry;
+import dev.currentsbridge.standins.local.InMemoryCohortStore;
 import dev.currentsbridge.standins.time.ManualClock;
 import java.time.Duration;
 import java.util.Map;
@@ -27,8 +30,12 @@ import org.junit.jupiter.api.Test;
 class LaggingCohortCountsTest {
 
     /** A store whose next cohort-record update fails, as a throttled UpdateItem would. */
-    static final class FailingRecordStore extends InMemoryCohortStore {
+    static final class FailingRecordStore extends InMemoryCohortRegistry {
         boolean failNextRecord;
+
+        FailingRecordStore(InMemoryCohortModel model) {
+            super(model);
+        }
 
         @Override
         public void recordRefresh(String cohortId, RefreshOutcome outcome) {
@@ -43,7 +50,10 @@ class LaggingCohortCountsTest {
     @Test
     void changesWrittenWithoutTheirCountsStillReachBraze() {
         ManualClock clock = new ManualClock();
-        FailingRecordStore store = new FailingRecordStore();
+        InMemoryCohortModel model = new InMemoryCohortModel();
+        FailingRecordStore registry = new FailingRecordStore(model);
+        CohortState memory = InMemoryCohortStore.over(model);
+        CohortState store = new CohortState(registry, memory.postbacks(), memory.membership(), memory.keys());
         FaultSchedule<FaultyBraze.Fault> throttled = FaultSchedule.always(FaultyBraze.Fault.class,
                 FaultyBraze.Fault.NONE, FaultyBraze.Fault.THROTTLE_NO_HEADER);
         throttled.stop();
@@ -51,7 +61,7 @@ class LaggingCohortCountsTest {
         Env env = Env.of(Map.of("TABLE_NAME", "unused"));
         CohortApiHandler api = new CohortApiHandler(store, env, clock);
         CohortRefreshHandler refresh = new CohortRefreshHandler(store, braze.port(), env, clock, clock.sleeper());
-        String key = new KeyAdmin(store, clock).create("t").secret();
+        String key = new KeyAdmin(store.keys(), clock).create("t").secret();
         Runnable run = () -> {
             clock.advance(CohortRefresher.SETTLE.plusSeconds(1));
             refresh.handleRequest(new ScheduledEvent(), clock.contextWith(Duration.ofSeconds(20)));
@@ -61,13 +71,13 @@ class LaggingCohortCountsTest {
         run.run(); // u0 applied, the cohort settled
         add(api, key, "u1");
         throttled.resume(); // Braze throttles: u1 stays pending...
-        store.failNextRecord = true; // ...and the counts saying so are not written
+        registry.failNextRecord = true; // ...and the counts saying so are not written
         run.run();
         throttled.stop();
         run.run();
         run.run();
         assertEquals(Map.of("external_id:u0", Set.of("Power users"), "external_id:u1", Set.of("Power users")), braze.state());
-        Cohort c = store.findCohort("c1").orElseThrow();
+        Cohort c = store.registry().findCohort("c1").orElseThrow();
         assertEquals(2, c.memberCount());
         assertEquals(0, c.pendingCount());
     }

@@ -1,13 +1,13 @@
 package dev.currentsbridge.reliability.cohorts;
 
-import dev.currentsbridge.standins.local.InMemoryCohortStore;
-import dev.currentsbridge.standins.junit.LogCapture;
 import dev.currentsbridge.reliability.FuzzStats;
-import dev.currentsbridge.standins.faults.FaultSchedule;
-import dev.currentsbridge.standins.braze.FaultyBraze;
-import dev.currentsbridge.standins.time.ManualClock;
 import dev.currentsbridge.reliability.Tries;
+import dev.currentsbridge.standins.braze.FaultyBraze;
+import dev.currentsbridge.standins.faults.FaultSchedule;
 import dev.currentsbridge.standins.fixtures.RandomCases;
+import dev.currentsbridge.standins.junit.LogCapture;
+import dev.currentsbridge.standins.local.InMemoryCohortStore;
+import dev.currentsbridge.standins.time.ManualClock;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -48,7 +48,7 @@ class RefreshFaultInjectionTest {
                     FaultyBraze.Fault.NONE, r.nextDouble() * 0.8, 12);
             FaultyBraze braze = new FaultyBraze(schedule, CohortWorld.ATTRIBUTE, CohortWorld.badUsers(r, 40), "k",
                     clock::advance);
-            CohortWorld world = new CohortWorld(r, clock, new InMemoryCohortStore(), braze, braze.port());
+            CohortWorld world = new CohortWorld(r, clock, InMemoryCohortStore.create(), braze, braze.port());
             for (int round = 1 + r.nextInt(6); round > 0; round--) {
                 world.round(STATS);
             }

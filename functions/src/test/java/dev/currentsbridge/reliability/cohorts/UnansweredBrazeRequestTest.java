@@ -1,6 +1,5 @@
 package dev.currentsbridge.reliability.cohorts;
 
-import dev.currentsbridge.standins.local.InMemoryCohortStore;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,11 +8,12 @@ import dev.currentsbridge.cohorts.CohortApiHandler;
 import dev.currentsbridge.cohorts.CohortRefreshHandler;
 import dev.currentsbridge.cohorts.domain.CohortRefresher;
 import dev.currentsbridge.cohorts.domain.keys.KeyAdmin;
-import dev.currentsbridge.cohorts.port.CohortStore;
+import dev.currentsbridge.cohorts.port.CohortState;
 import dev.currentsbridge.common.config.Env;
-import dev.currentsbridge.standins.fixtures.ApiGatewayEvents;
-import dev.currentsbridge.standins.faults.FaultSchedule;
 import dev.currentsbridge.standins.braze.FaultyBraze;
+import dev.currentsbridge.standins.faults.FaultSchedule;
+import dev.currentsbridge.standins.fixtures.ApiGatewayEvents;
+import dev.currentsbridge.standins.local.InMemoryCohortStore;
 import dev.currentsbridge.standins.time.ManualClock;
 import java.time.Duration;
 import java.util.Map;
@@ -29,14 +29,14 @@ import org.junit.jupiter.api.Test;
 class UnansweredBrazeRequestTest {
 
     private final ManualClock clock = new ManualClock();
-    private final CohortStore store = new InMemoryCohortStore();
+    private final CohortState store = InMemoryCohortStore.create();
     private final FaultSchedule<FaultyBraze.Fault> schedule = FaultSchedule.always(FaultyBraze.Fault.class,
             FaultyBraze.Fault.NONE, FaultyBraze.Fault.SLOW_AFTER);
     private final FaultyBraze braze = new FaultyBraze(schedule, "Mixpanel_Cohorts", Set.of(), "k", clock::advance);
     private final Env env = Env.of(Map.of("TABLE_NAME", "unused"));
     private final CohortApiHandler api = new CohortApiHandler(store, env, clock);
     private final CohortRefreshHandler refresh = new CohortRefreshHandler(store, braze.port(), env, clock, clock.sleeper());
-    private final String key = new KeyAdmin(store, clock).create("t").secret();
+    private final String key = new KeyAdmin(store.keys(), clock).create("t").secret();
 
     @Test
     void aUserWhoLeavesAfterAnUnansweredAddIsRemovedFromBraze() {
@@ -47,7 +47,7 @@ class UnansweredBrazeRequestTest {
         schedule.stop();
         runRefresh();
         assertEquals(Map.of(), braze.state(), "the removal was sent although no add was ever acknowledged");
-        assertTrue(store.allMembers("c1").isEmpty(), "nothing left to track");
+        assertTrue(store.membership().allMembers("c1").isEmpty(), "nothing left to track");
     }
 
     @Test

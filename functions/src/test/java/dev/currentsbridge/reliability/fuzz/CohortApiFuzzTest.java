@@ -1,6 +1,5 @@
 package dev.currentsbridge.reliability.fuzz;
 
-import dev.currentsbridge.standins.local.InMemoryCohortStore;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -12,18 +11,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.currentsbridge.cohorts.CohortApiHandler;
-import dev.currentsbridge.cohorts.domain.Cohort;
 import dev.currentsbridge.cohorts.domain.keys.KeyAdmin;
-import dev.currentsbridge.cohorts.port.CohortStore;
+import dev.currentsbridge.cohorts.model.Cohort;
+import dev.currentsbridge.cohorts.port.CohortState;
 import dev.currentsbridge.common.config.Env;
 import dev.currentsbridge.common.json.Json;
 import dev.currentsbridge.common.log.Log;
 import dev.currentsbridge.reliability.FuzzStats;
-import dev.currentsbridge.standins.fixtures.ApiGatewayEvents;
-import dev.currentsbridge.standins.time.ManualClock;
-import dev.currentsbridge.standins.fixtures.Mutations;
 import dev.currentsbridge.reliability.Tries;
+import dev.currentsbridge.standins.fixtures.ApiGatewayEvents;
+import dev.currentsbridge.standins.fixtures.Mutations;
 import dev.currentsbridge.standins.fixtures.RandomCases;
+import dev.currentsbridge.standins.local.InMemoryCohortStore;
+import dev.currentsbridge.standins.time.ManualClock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -58,7 +58,7 @@ class CohortApiFuzzTest {
     private static final Set<Integer> CALLER_MISTAKES = Set.of(400, 401, 404, 405, 409, 413);
 
     private final ManualClock clock = new ManualClock();
-    private CohortStore store;
+    private CohortState store;
     private CohortApiHandler handler;
     private String key;
     private String keyId;
@@ -69,9 +69,9 @@ class CohortApiFuzzTest {
     @BeforeEach
     void start() {
         oldLog = Log.setSink(line -> { }); // thousands of refusals: keep the test output readable
-        store = new InMemoryCohortStore();
+        store = InMemoryCohortStore.create();
         handler = new CohortApiHandler(store, Env.of(Map.of("TABLE_NAME", "unused")), clock);
-        KeyAdmin admin = new KeyAdmin(store, clock);
+        KeyAdmin admin = new KeyAdmin(store.keys(), clock);
         var created = admin.create("fuzz");
         key = created.secret();
         keyId = created.record().keyId();
@@ -422,15 +422,15 @@ class CohortApiFuzzTest {
     /** What a refused request must not change (key last-used times excluded: authentication may touch them). */
     String snapshot() {
         StringBuilder sb = new StringBuilder();
-        for (Cohort c : store.listCohorts()) {
+        for (Cohort c : store.registry().listCohorts()) {
             sb.append(c.id()).append('|').append(c.name()).append('|').append(c.syncMode()).append('|')
                     .append(c.status()).append('|').append(c.lastPostbackAt()).append('|')
-                    .append(store.unfoldedChanges(c.id()).size()).append('|')
-                    .append(store.openSessions(c.id()).stream().map(s -> s.sessionId() + ":"
-                            + store.sessionPages(c.id(), s.sessionId()).size()).collect(Collectors.joining(",")))
+                    .append(store.postbacks().unfoldedChanges(c.id()).size()).append('|')
+                    .append(store.postbacks().openSessions(c.id()).stream().map(s -> s.sessionId() + ":"
+                            + store.postbacks().sessionPages(c.id(), s.sessionId()).size()).collect(Collectors.joining(",")))
                     .append('\n');
         }
-        store.listKeys().forEach(k -> sb.append(k.keyId()).append(k.revokedAt()).append('\n'));
+        store.keys().listKeys().forEach(k -> sb.append(k.keyId()).append(k.revokedAt()).append('\n'));
         return sb.toString();
     }
 }

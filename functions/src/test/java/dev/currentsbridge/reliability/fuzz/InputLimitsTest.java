@@ -1,6 +1,5 @@
 package dev.currentsbridge.reliability.fuzz;
 
-import dev.currentsbridge.standins.local.InMemoryCohortStore;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -13,7 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.currentsbridge.cohorts.CohortApi;
 import dev.currentsbridge.cohorts.CohortApiHandler;
 import dev.currentsbridge.cohorts.domain.keys.KeyAdmin;
-import dev.currentsbridge.cohorts.port.CohortStore;
+import dev.currentsbridge.cohorts.port.CohortState;
 import dev.currentsbridge.common.config.Env;
 import dev.currentsbridge.common.json.Json;
 import dev.currentsbridge.export.domain.CurrentsEvent;
@@ -21,6 +20,7 @@ import dev.currentsbridge.export.domain.mapping.EventMapper;
 import dev.currentsbridge.export.domain.mapping.MappingConfig;
 import dev.currentsbridge.export.domain.mapping.MappingResult;
 import dev.currentsbridge.standins.fixtures.ApiGatewayEvents;
+import dev.currentsbridge.standins.local.InMemoryCohortStore;
 import dev.currentsbridge.standins.time.ManualClock;
 import java.io.IOException;
 import java.util.LinkedHashMap;
@@ -37,15 +37,15 @@ import org.junit.jupiter.api.Test;
 class InputLimitsTest {
 
     private final ManualClock clock = new ManualClock();
-    private CohortStore store;
+    private CohortState store;
     private CohortApiHandler handler;
     private String key;
 
     @BeforeEach
     void start() {
-        store = new InMemoryCohortStore();
+        store = InMemoryCohortStore.create();
         handler = new CohortApiHandler(store, Env.of(Map.of("TABLE_NAME", "unused")), clock);
-        key = new KeyAdmin(store, clock).create("limits").secret();
+        key = new KeyAdmin(store.keys(), clock).create("limits").secret();
     }
 
     @Test
@@ -84,7 +84,7 @@ class InputLimitsTest {
             assertEquals(400, r.getStatusCode(), r.getBody());
             assertEquals("body is not valid JSON", Json.MAPPER.readTree(r.getBody()).path("error").path("message").asText());
         }
-        assertTrue(store.listCohorts().isEmpty());
+        assertTrue(store.registry().listCohorts().isEmpty());
     }
 
     @Test

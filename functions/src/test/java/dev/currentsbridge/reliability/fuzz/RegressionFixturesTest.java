@@ -1,6 +1,5 @@
 package dev.currentsbridge.reliability.fuzz;
 
-import dev.currentsbridge.standins.local.InMemoryCohortStore;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,9 +10,10 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.currentsbridge.cohorts.CohortApiHandler;
 import dev.currentsbridge.common.config.Env;
 import dev.currentsbridge.common.json.Json;
-import dev.currentsbridge.standins.fixtures.CurrentsSamples;
 import dev.currentsbridge.export.domain.decode.AvroEventReader;
 import dev.currentsbridge.export.domain.decode.MalformedInputException;
+import dev.currentsbridge.standins.fixtures.CurrentsSamples;
+import dev.currentsbridge.standins.local.InMemoryCohortStore;
 import dev.currentsbridge.standins.time.ManualClock;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Path;
@@ -41,7 +41,7 @@ class RegressionFixturesTest {
     void apiGatewayEventsWithoutPathsAnswer4xx() throws Exception {
         List<Path> files = Corpus.files("regressions/apigw");
         assertFalse(files.isEmpty());
-        var store = new InMemoryCohortStore();
+        var store = InMemoryCohortStore.create();
         CohortApiHandler handler = new CohortApiHandler(store, Env.of(Map.of("TABLE_NAME", "unused")), new ManualClock());
         for (Path f : files) {
             APIGatewayV2HTTPEvent e = Json.MAPPER.readValue(Corpus.bytes(f), APIGatewayV2HTTPEvent.class);
@@ -49,6 +49,6 @@ class RegressionFixturesTest {
             assertTrue(r.getStatusCode() >= 400 && r.getStatusCode() < 500, f + ": " + r.getStatusCode());
             assertTrue(Json.MAPPER.readTree(r.getBody()).has("message"), r.getBody());
         }
-        assertTrue(store.listCohorts().isEmpty());
+        assertTrue(store.registry().listCohorts().isEmpty());
     }
 }

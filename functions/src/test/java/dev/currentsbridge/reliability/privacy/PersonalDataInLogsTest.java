@@ -1,6 +1,5 @@
 package dev.currentsbridge.reliability.privacy;
 
-import dev.currentsbridge.standins.local.InMemoryCohortStore;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,29 +14,30 @@ import dev.currentsbridge.cohorts.CohortRefreshHandler;
 import dev.currentsbridge.cohorts.adapter.BrazeHttpClient;
 import dev.currentsbridge.cohorts.domain.CohortRefresher;
 import dev.currentsbridge.cohorts.domain.keys.KeyAdmin;
-import dev.currentsbridge.cohorts.port.CohortStore;
+import dev.currentsbridge.cohorts.port.CohortState;
 import dev.currentsbridge.common.config.Env;
 import dev.currentsbridge.common.http.SharedHttpClient;
 import dev.currentsbridge.common.json.Json;
 import dev.currentsbridge.common.log.Log;
 import dev.currentsbridge.common.log.Metrics;
 import dev.currentsbridge.common.secrets.CachingSecretSource;
-import dev.currentsbridge.standins.local.MapSecretSource;
 import dev.currentsbridge.export.CurrentsIngestHandler;
 import dev.currentsbridge.export.ExportHandler;
 import dev.currentsbridge.export.adapter.ExportPorts;
 import dev.currentsbridge.export.adapter.MixpanelHttpImport;
 import dev.currentsbridge.export.adapter.SqsExportQueue;
 import dev.currentsbridge.export.adapter.SqsRejectSink;
+import dev.currentsbridge.standins.aws.ElasticMq;
+import dev.currentsbridge.standins.aws.SqsLambdaPoller;
+import dev.currentsbridge.standins.braze.FaultyBraze;
+import dev.currentsbridge.standins.faults.FaultSchedule;
+import dev.currentsbridge.standins.faults.FaultyObjectSource;
 import dev.currentsbridge.standins.fixtures.ApiGatewayEvents;
 import dev.currentsbridge.standins.fixtures.CurrentsFixtures;
-import dev.currentsbridge.standins.aws.ElasticMq;
-import dev.currentsbridge.standins.faults.FaultSchedule;
-import dev.currentsbridge.standins.braze.FaultyBraze;
-import dev.currentsbridge.standins.faults.FaultyObjectSource;
-import dev.currentsbridge.standins.time.ManualClock;
+import dev.currentsbridge.standins.local.InMemoryCohortStore;
+import dev.currentsbridge.standins.local.MapSecretSource;
 import dev.currentsbridge.standins.mixpanel.MixpanelFake;
-import dev.currentsbridge.standins.aws.SqsLambdaPoller;
+import dev.currentsbridge.standins.time.ManualClock;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -216,7 +216,7 @@ class PersonalDataInLogsTest {
 
     private void cohortScenarios() throws Exception {
         ManualClock clock = new ManualClock();
-        CohortStore store = new InMemoryCohortStore();
+        CohortState store = InMemoryCohortStore.create();
         FaultSchedule<FaultyBraze.Fault> faults = FaultSchedule.random(new java.util.Random(5), FaultyBraze.Fault.class,
                 FaultyBraze.Fault.NONE, 0.5, 3);
         try (FaultyBraze braze = new FaultyBraze(faults, "Mixpanel_Cohorts",
@@ -229,7 +229,7 @@ class PersonalDataInLogsTest {
                 CohortRefreshHandler refresh = new CohortRefreshHandler(store, new BrazeHttpClient(
                         new dev.currentsbridge.standins.http.ShortTimeoutHttpClient(SharedHttpClient.get(), Duration.ofMillis(150)),
                         endpoint, new CachingSecretSource(brazeSecrets), "braze"), env, clock, clock.sleeper());
-                KeyAdmin admin = new KeyAdmin(store, clock);
+                KeyAdmin admin = new KeyAdmin(store.keys(), clock);
                 String key = admin.create("pii " + field).secret();
                 secrets.add(key);
                 String revoked = admin.create("old").secret();

@@ -97,7 +97,7 @@ public final class Dynalite implements AutoCloseable {
                 .build();
     }
 
-    /** Creates the table as the infrastructure does (on-demand, pk/sk); the key design of functions' DynamoCohortStore (pk/sk), for tests, benchmarks and local stand-ins. */
+    /** Creates the table as the infrastructure does (on-demand, pk/sk); the key design of functions' cohorts.adapter.CohortItems (pk/sk), for tests, benchmarks and local stand-ins. */
     public static void createCohortTable(DynamoDbClient db, String table) {
         db.createTable(b -> b.tableName(table)
                 .billingMode(BillingMode.PAY_PER_REQUEST)

@@ -8,7 +8,9 @@ import com.fasterxml.jackson.databind.JsonSerializer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.module.SimpleModule;
+import dev.currentsbridge.cohorts.port.CohortState;
 import dev.currentsbridge.common.json.Json;
+import dev.currentsbridge.standins.local.InMemoryCohortModel.State;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -17,11 +19,11 @@ import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 
 /**
- * Local mode's store: {@link InMemoryCohortStore} written to {@code <dir>/cohort-state.json} after every change
+ * Local mode's store: the in-memory cohort state ({@link InMemoryCohortModel}) written to {@code <dir>/cohort-state.json} after every change
  * (write to a temp file, then atomic rename), read back at start, so cohort state and keys survive restarts.
  * Meant for one process and development-sized cohorts.
  */
-public final class FileCohortStore extends InMemoryCohortStore {
+public final class FileCohortStore {
 
     public static final String FILE_NAME = "cohort-state.json";
 
@@ -39,26 +41,22 @@ public final class FileCohortStore extends InMemoryCohortStore {
                 }
             }));
 
-    private final Path file;
-
-    private FileCohortStore(Path file, State state) {
-        super(state);
-        this.file = file;
+    private FileCohortStore() {
     }
 
-    public static FileCohortStore open(Path dir) {
+    /** The four ports over the state in {@code dir} (created empty when there is none yet). */
+    public static CohortState open(Path dir) {
         try {
             Files.createDirectories(dir);
             Path file = dir.resolve(FILE_NAME);
             State state = Files.exists(file) ? MAPPER.readValue(file.toFile(), State.class) : new State();
-            return new FileCohortStore(file, state);
+            return InMemoryCohortStore.over(new InMemoryCohortModel(state, () -> write(file, state)));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open cohort state in " + dir, e);
         }
     }
 
-    @Override
-    protected void changed() {
+    private static void write(Path file, State state) {
         try {
             Path tmp = file.resolveSibling(FILE_NAME + ".tmp");
             MAPPER.writeValue(tmp.toFile(), state);

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.currentsbridge.cohorts.domain.MemberRef;
+import dev.currentsbridge.cohorts.model.MemberRef;
 import dev.currentsbridge.common.http.SharedHttpClient;
 import dev.currentsbridge.common.json.Json;
 import java.net.http.HttpRequest;

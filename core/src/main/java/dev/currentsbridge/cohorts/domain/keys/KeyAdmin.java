@@ -1,5 +1,6 @@
 package dev.currentsbridge.cohorts.domain.keys;
 
+import dev.currentsbridge.cohorts.model.KeyRecord;
 import dev.currentsbridge.cohorts.port.KeyStore;
 import dev.currentsbridge.common.lang.Sha256;
 import java.security.MessageDigest;

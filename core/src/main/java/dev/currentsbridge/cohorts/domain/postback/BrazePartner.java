@@ -1,7 +1,7 @@
 package dev.currentsbridge.cohorts.domain.postback;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.currentsbridge.cohorts.domain.MemberRef;
+import dev.currentsbridge.cohorts.model.MemberRef;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;

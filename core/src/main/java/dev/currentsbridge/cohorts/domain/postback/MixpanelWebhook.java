@@ -2,7 +2,7 @@ package dev.currentsbridge.cohorts.domain.postback;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.currentsbridge.cohorts.domain.CohortSettings;
-import dev.currentsbridge.cohorts.domain.MemberRef;
+import dev.currentsbridge.cohorts.model.MemberRef;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;

@@ -1,4 +1,4 @@
-package dev.currentsbridge.cohorts.domain;
+package dev.currentsbridge.cohorts.model;
 
 /**
  * Where a cohort stands. {@code ACTIVE}: postbacks arrive and are applied. {@code STALE}: a dynamic cohort

@@ -1,4 +1,4 @@
-package dev.currentsbridge.cohorts.domain;
+package dev.currentsbridge.cohorts.model;
 
 import java.time.Instant;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.currentsbridge.cohorts.domain;
+package dev.currentsbridge.cohorts.model;
 
 /** Which Braze user identifier a member is written with in a {@code /users/track} attributes object. */
 public enum IdKind {

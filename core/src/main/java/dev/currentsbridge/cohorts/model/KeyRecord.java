@@ -1,4 +1,4 @@
-package dev.currentsbridge.cohorts.domain.keys;
+package dev.currentsbridge.cohorts.model;
 
 import java.time.Instant;
 

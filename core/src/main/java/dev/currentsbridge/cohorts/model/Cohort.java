@@ -1,4 +1,4 @@
-package dev.currentsbridge.cohorts.domain;
+package dev.currentsbridge.cohorts.model;
 
 import java.time.Instant;
 
@@ -28,7 +28,7 @@ public record Cohort(
         String lastError) {
 
     /** The value written into the Braze attribute for members of this cohort. */
-    public String value(CohortSettings.ValueSource source) {
-        return source == CohortSettings.ValueSource.ID || name == null || name.isBlank() ? id : name;
+    public String value(ValueSource source) {
+        return source == ValueSource.ID || name == null || name.isBlank() ? id : name;
     }
 }

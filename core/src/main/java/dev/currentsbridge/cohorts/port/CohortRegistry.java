@@ -1,0 +1,36 @@
+package dev.currentsbridge.cohorts.port;
+
+import dev.currentsbridge.cohorts.model.Cohort;
+import dev.currentsbridge.cohorts.model.CohortStatus;
+import dev.currentsbridge.cohorts.model.CohortUpsert;
+import dev.currentsbridge.cohorts.model.SyncMode;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The cohort records: what postbacks say about a cohort (name, description, project), its sync mode and status,
+ * and what the last refresh found. Every write is a single-item conditional write.
+ */
+public interface CohortRegistry {
+
+    /** Creates the cohort (sync mode {@code defaultMode}) or updates what the postback says; reactivates it. */
+    void upsertCohort(CohortUpsert upsert, SyncMode defaultMode);
+
+    Optional<Cohort> findCohort(String cohortId);
+
+    List<Cohort> listCohorts();
+
+    /** False when the cohort does not exist. */
+    boolean setSyncMode(String cohortId, SyncMode mode);
+
+    /**
+     * Saves what a refresh found; {@code outcome.addDataPoints()} is added to the running total. A status other
+     * than active is only kept if no postback arrived after {@code outcome.refreshedAt()} (else: active).
+     */
+    void recordRefresh(String cohortId, RefreshOutcome outcome);
+
+    record RefreshOutcome(Instant refreshedAt, long memberCount, long pendingCount, CohortStatus status,
+                          String appliedValue, long addDataPoints, String lastError) {
+    }
+}

@@ -1,0 +1,94 @@
+package dev.currentsbridge.cohorts.adapter;
+
+import dev.currentsbridge.cohorts.model.MemberRef;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * The cohort table's key design and attribute conversions, shared by its four adapters ({@link DynamoCohortRegistry},
+ * {@link DynamoPostbackLog}, {@link DynamoMembership}, {@link DynamoKeyStore}). One DynamoDB table, string keys
+ * {@code pk}/{@code sk}; TTL attribute {@code expires_at}, epoch seconds, enabled by the infrastructure:
+ *
+ * <pre>
+ * item            pk                                   sk                        notes
+ * cohort          cohorts                              cohort#&lt;cohortId&gt;         one partition: listing is one Query
+ * member          cohort#&lt;cohortId&gt;                   member#&lt;kind&gt;#&lt;userId&gt;   desired / applied state
+ * change batch    cohort#&lt;cohortId&gt;                   change#&lt;sha256&gt;           idempotent key; folded flag; expires_at
+ * sync session    cohort#&lt;cohortId&gt;                   session#&lt;sessionId&gt;       total_pages, status; expires_at
+ * session page    session#&lt;len(cohortId)&gt;:&lt;cohortId&gt;#&lt;sessionId&gt;  page#&lt;000001&gt;  members of one page; expires_at
+ * key             keys                                 key#&lt;keyId&gt;               SHA-256 only; revoked_at
+ * </pre>
+ *
+ * <p>The cohort item also carries the refresh lease ({@code lease_until}) and the fold watermark
+ * ({@code folded_through}), which {@link DynamoMembership} owns. Instants are stored as epoch milliseconds
+ * (numbers compare correctly in conditions), {@code expires_at} as epoch seconds.
+ */
+final class CohortItems {
+
+    static final String COHORTS_PK = "cohorts";
+    static final String KEYS_PK = "keys";
+
+    private CohortItems() {
+    }
+
+    static Map<String, AttributeValue> key(String pk, String sk) {
+        return Map.of("pk", s(pk), "sk", s(sk));
+    }
+
+    static Map<String, AttributeValue> cohortKey(String cohortId) {
+        return key(COHORTS_PK, "cohort#" + cohortId);
+    }
+
+    /** The partition of one cohort's members, change batches and sessions. */
+    static String cohortPk(String cohortId) {
+        return "cohort#" + cohortId;
+    }
+
+    static String pagePk(String cohortId, String sessionId) {
+        // The length prefix keeps (cohort "a#b", session "c") and (cohort "a", session "b#c") apart.
+        return "session#" + cohortId.length() + ":" + cohortId + "#" + sessionId;
+    }
+
+    static AttributeValue refs(Collection<MemberRef> refs) {
+        // A list, not a string set: DynamoDB refuses empty sets, and an empty page is legitimate.
+        return AttributeValue.fromL(refs.stream().map(r -> s(r.storageKey())).toList());
+    }
+
+    static List<MemberRef> refs(AttributeValue v) {
+        return v.l().stream().map(a -> MemberRef.fromStorageKey(a.s())).toList();
+    }
+
+    static AttributeValue s(String v) {
+        return AttributeValue.fromS(v);
+    }
+
+    static AttributeValue n(long v) {
+        return AttributeValue.fromN(Long.toString(v));
+    }
+
+    static AttributeValue n(Instant i) {
+        return n(i.toEpochMilli());
+    }
+
+    static String str(Map<String, AttributeValue> i, String attr) {
+        AttributeValue v = i == null ? null : i.get(attr);
+        return v == null ? null : v.s();
+    }
+
+    static long num(Map<String, AttributeValue> i, String attr) {
+        AttributeValue v = i.get(attr);
+        return v == null || v.n() == null ? 0 : Long.parseLong(v.n());
+    }
+
+    static Instant instant(Map<String, AttributeValue> i, String attr) {
+        AttributeValue v = i == null ? null : i.get(attr);
+        return v == null || v.n() == null ? null : Instant.ofEpochMilli(Long.parseLong(v.n()));
+    }
+
+    static Instant epochSeconds(Map<String, AttributeValue> i, String attr) {
+        return Instant.ofEpochSecond(Long.parseLong(i.get(attr).n()));
+    }
+}

@@ -1,0 +1,48 @@
+package dev.currentsbridge.cohorts.adapter;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.currentsbridge.cohorts.model.CohortStatus;
+import dev.currentsbridge.cohorts.model.CohortUpsert;
+import dev.currentsbridge.cohorts.model.SyncMode;
+import dev.currentsbridge.cohorts.port.CohortRegistry;
+import org.junit.jupiter.api.Test;
+
+/** What every {@link CohortRegistry} must do. */
+abstract class CohortRegistryContract extends CohortStateContract {
+
+    @Test
+    void cohortUpsertKeepsUnsentFieldsAndSyncMode() {
+        CohortRegistry s = state().registry();
+        s.upsertCohort(new CohortUpsert("c", "Name", "desc", "p1", T), SyncMode.ONE_TIME);
+        s.upsertCohort(new CohortUpsert("c", null, null, null, T.plusSeconds(5)), SyncMode.DYNAMIC);
+        var c = s.findCohort("c").orElseThrow();
+        assertEquals("Name", c.name());
+        assertEquals("desc", c.description());
+        assertEquals("p1", c.projectId());
+        assertEquals(SyncMode.ONE_TIME, c.syncMode());
+        assertEquals(T.plusSeconds(5), c.lastPostbackAt());
+        assertEquals(T, c.createdAt());
+        assertEquals(CohortStatus.ACTIVE, c.status());
+    }
+
+    @Test
+    void refreshOutcomeAddsDataPointsAndAppliedNeedsNoLaterPostback() {
+        CohortRegistry s = state().registry();
+        s.upsertCohort(new CohortUpsert("c", "N", null, null, T), SyncMode.ONE_TIME);
+        s.recordRefresh("c", new CohortRegistry.RefreshOutcome(T.plusSeconds(1), 3, 0, CohortStatus.APPLIED, "N", 3, null));
+        s.recordRefresh("c", new CohortRegistry.RefreshOutcome(T.plusSeconds(2), 3, 0, CohortStatus.APPLIED, "N", 2, null));
+        var c = s.findCohort("c").orElseThrow();
+        assertEquals(5, c.dataPoints());
+        assertEquals(CohortStatus.APPLIED, c.status());
+        s.upsertCohort(new CohortUpsert("c", null, null, null, T.plusSeconds(10)), SyncMode.DYNAMIC);
+        // a run that started before that postback must not mark the cohort applied again
+        s.recordRefresh("c", new CohortRegistry.RefreshOutcome(T.plusSeconds(9), 3, 0, CohortStatus.APPLIED, "N", 0, "x"));
+        assertEquals(CohortStatus.ACTIVE, s.findCohort("c").orElseThrow().status());
+        assertEquals("x", s.findCohort("c").orElseThrow().lastError());
+        s.recordRefresh("c", new CohortRegistry.RefreshOutcome(T.plusSeconds(9), 3, 0, CohortStatus.STALE, "N", 0, null));
+        assertEquals(CohortStatus.ACTIVE, s.findCohort("c").orElseThrow().status());
+        s.recordRefresh("c", new CohortRegistry.RefreshOutcome(T.plusSeconds(11), 3, 0, CohortStatus.STALE, "N", 0, null));
+        assertEquals(CohortStatus.STALE, s.findCohort("c").orElseThrow().status());
+    }
+}

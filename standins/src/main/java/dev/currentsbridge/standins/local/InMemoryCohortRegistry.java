@@ -1,0 +1,88 @@
+package dev.currentsbridge.standins.local;
+
+import dev.currentsbridge.cohorts.model.Cohort;
+import dev.currentsbridge.cohorts.model.CohortStatus;
+import dev.currentsbridge.cohorts.model.CohortUpsert;
+import dev.currentsbridge.cohorts.model.SyncMode;
+import dev.currentsbridge.cohorts.port.CohortRegistry;
+import dev.currentsbridge.standins.local.InMemoryCohortModel.CohortRow;
+import java.util.List;
+import java.util.Optional;
+
+/** The cohort records of an {@link InMemoryCohortModel}, with the DynamoDB adapter's semantics. */
+public class InMemoryCohortRegistry implements CohortRegistry {
+
+    private final InMemoryCohortModel model;
+
+    public InMemoryCohortRegistry(InMemoryCohortModel model) {
+        this.model = model;
+    }
+
+    @Override
+    public void upsertCohort(CohortUpsert u, SyncMode defaultMode) {
+        synchronized (model) {
+            CohortRow row = model.state().cohorts.get(u.cohortId());
+            Cohort c = row == null
+                    ? new Cohort(u.cohortId(), null, null, null, defaultMode, CohortStatus.ACTIVE, u.at(), null, null, 0, 0,
+                            0, null, null)
+                    : row.cohort();
+            Cohort updated = new Cohort(c.id(), u.name() != null ? u.name() : c.name(),
+                    u.description() != null ? u.description() : c.description(),
+                    u.projectId() != null ? u.projectId() : c.projectId(), c.syncMode(), CohortStatus.ACTIVE, c.createdAt(),
+                    u.at(), c.lastRefreshAt(), c.memberCount(), c.pendingCount(), c.dataPoints(), c.appliedValue(),
+                    c.lastError());
+            model.state().cohorts.put(u.cohortId(), row == null ? new CohortRow(updated, null, null) : row.withCohort(updated));
+            model.changed();
+        }
+    }
+
+    @Override
+    public Optional<Cohort> findCohort(String cohortId) {
+        synchronized (model) {
+            return Optional.ofNullable(model.state().cohorts.get(cohortId)).map(CohortRow::cohort);
+        }
+    }
+
+    @Override
+    public List<Cohort> listCohorts() {
+        synchronized (model) {
+            return model.state().cohorts.values().stream().map(CohortRow::cohort).toList();
+        }
+    }
+
+    @Override
+    public boolean setSyncMode(String cohortId, SyncMode mode) {
+        synchronized (model) {
+            CohortRow row = model.state().cohorts.get(cohortId);
+            if (row == null) {
+                return false;
+            }
+            Cohort c = row.cohort();
+            CohortStatus status = c.status() == CohortStatus.APPLIED && mode == SyncMode.DYNAMIC ? CohortStatus.ACTIVE
+                    : c.status();
+            model.state().cohorts.put(cohortId, row.withCohort(new Cohort(c.id(), c.name(), c.description(), c.projectId(), mode,
+                    status, c.createdAt(), c.lastPostbackAt(), c.lastRefreshAt(), c.memberCount(), c.pendingCount(),
+                    c.dataPoints(), c.appliedValue(), c.lastError())));
+            model.changed();
+            return true;
+        }
+    }
+
+    @Override
+    public void recordRefresh(String cohortId, RefreshOutcome o) {
+        synchronized (model) {
+            CohortRow row = model.state().cohorts.get(cohortId);
+            if (row == null) {
+                return;
+            }
+            Cohort c = row.cohort();
+            // A postback that arrived during the run reactivated the cohort: the refresh must not mark it applied/stale.
+            CohortStatus status = o.status() != CohortStatus.ACTIVE && c.lastPostbackAt() != null
+                    && c.lastPostbackAt().isAfter(o.refreshedAt()) ? CohortStatus.ACTIVE : o.status();
+            model.state().cohorts.put(cohortId, row.withCohort(new Cohort(c.id(), c.name(), c.description(), c.projectId(),
+                    c.syncMode(), status, c.createdAt(), c.lastPostbackAt(), o.refreshedAt(), o.memberCount(),
+                    o.pendingCount(), c.dataPoints() + o.addDataPoints(), o.appliedValue(), o.lastError())));
+            model.changed();
+        }
+    }
+}
