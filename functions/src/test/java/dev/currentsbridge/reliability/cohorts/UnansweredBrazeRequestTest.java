@@ -13,7 +13,7 @@ import dev.currentsbridge.cohorts.port.CohortStore;
 import dev.currentsbridge.common.config.Env;
 import dev.currentsbridge.standins.fixtures.ApiGatewayEvents;
 import dev.currentsbridge.standins.faults.FaultSchedule;
-import dev.currentsbridge.standins.braze.FaultyBraze;
+import dev.currentsbridge.standins.braze.ScheduledBraze;
 import dev.currentsbridge.standins.time.ManualClock;
 import java.time.Duration;
 import java.util.Map;
@@ -30,9 +30,9 @@ class UnansweredBrazeRequestTest {
 
     private final ManualClock clock = new ManualClock();
     private final CohortStore store = new InMemoryCohortStore();
-    private final FaultSchedule<FaultyBraze.Fault> schedule = FaultSchedule.always(FaultyBraze.Fault.class,
-            FaultyBraze.Fault.NONE, FaultyBraze.Fault.SLOW_AFTER);
-    private final FaultyBraze braze = new FaultyBraze(schedule, "Mixpanel_Cohorts", Set.of(), "k", clock::advance);
+    private final FaultSchedule<ScheduledBraze.Fault> schedule = FaultSchedule.always(ScheduledBraze.Fault.class,
+            ScheduledBraze.Fault.NONE, ScheduledBraze.Fault.SLOW_AFTER);
+    private final ScheduledBraze braze = new ScheduledBraze(schedule, "Mixpanel_Cohorts", Set.of(), "k", clock::advance);
     private final Env env = Env.of(Map.of("TABLE_NAME", "unused"));
     private final CohortApiHandler api = new CohortApiHandler(store, env, clock);
     private final CohortRefreshHandler refresh = new CohortRefreshHandler(store, braze.port(), env, clock, clock.sleeper());
