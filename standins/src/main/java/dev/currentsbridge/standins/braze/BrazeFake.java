@@ -1,22 +1,19 @@
 package dev.currentsbridge.standins.braze;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpExchange;
 import dev.currentsbridge.cohorts.domain.IdKind;
 import dev.currentsbridge.cohorts.domain.MemberRef;
 import dev.currentsbridge.cohorts.port.BrazeUsers;
+import dev.currentsbridge.standins.http.HttpRoute;
 import dev.currentsbridge.standins.http.LoopbackHttpServer;
-import dev.currentsbridge.standins.http.RequestBodies;
-import java.io.IOException;
+import dev.currentsbridge.standins.http.RouteTable;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -29,7 +26,7 @@ import java.util.function.Supplier;
  * the rate limit and its {@code X-RateLimit-*} headers, the documented bodies ({@link TrackBodies}). It keeps every
  * user's array attributes so tests can assert the resulting Braze state, and records every request; options write
  * accepted bodies to files ({@link #recordTo}) and inject faults ({@link #throttleNext}, {@link #failNext},
- * {@link #enqueue}, or a schedule's draw: {@link ScheduledBraze}). Further endpoints are {@link BrazeRoute}s
+ * {@link #enqueue}, or a schedule's draw: {@link ScheduledBraze}). Further endpoints are {@link HttpRoute}s
  * {@linkplain #mount mounted} on the same server.
  *
  * <p>Users are named as attributes objects name them: {@code external_id}, {@code email}, {@code braze_id},
@@ -72,7 +69,7 @@ public final class BrazeFake implements AutoCloseable {
     }
 
     private final TrackEndpoint endpoint = new TrackEndpoint();
-    private final Map<String, BrazeRoute> routes = new ConcurrentHashMap<>();
+    private final RouteTable routes = new RouteTable(TrackBodies::documented);
     private final AtomicInteger throttleNext = new AtomicInteger();
     private volatile String retryAfter = "1";
     private final AtomicInteger failNext = new AtomicInteger();
@@ -91,7 +88,7 @@ public final class BrazeFake implements AutoCloseable {
     /** Starts serving a detached emulator on {@code port} (0: a free one). */
     synchronized URI listen(int port) {
         if (server == null) {
-            server = new LoopbackHttpServer("Braze emulator", port, this::route);
+            server = new LoopbackHttpServer("Braze emulator", port, routes);
         }
         return server.uri();
     }
@@ -120,25 +117,13 @@ public final class BrazeFake implements AutoCloseable {
     }
 
     /** Serves one more endpoint on the same server. */
-    public BrazeFake mount(BrazeRoute route) {
-        routes.put(route.path(), route);
+    public BrazeFake mount(HttpRoute route) {
+        routes.mount(route);
         return this;
     }
 
     TrackEndpoint track() {
         return endpoint;
-    }
-
-    private void route(HttpExchange ex) throws IOException {
-        BrazeRoute route = routes.get(ex.getRequestURI().getPath());
-        int refusal = route == null ? 404 : route.method().equals(ex.getRequestMethod()) ? 0 : 405;
-        if (refusal != 0) {
-            RequestBodies.raw(ex, 0);
-            LoopbackHttpServer.respond(ex, refusal, "application/json",
-                    TrackBodies.documented(refusal).getBytes(StandardCharsets.UTF_8));
-            return;
-        }
-        route.handle(ex);
     }
 
     private Fault nextFault(JsonNode body) {

@@ -1,6 +1,7 @@
 package dev.currentsbridge.standins.braze;
 
 import com.sun.net.httpserver.HttpExchange;
+import dev.currentsbridge.standins.http.HttpRoute;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -10,7 +11,7 @@ import java.time.Duration;
  * {@code POST /users/track} over HTTP: takes the request off the wire, lets {@link TrackEndpoint} decide, answers,
  * late or cut short when a fault says so.
  */
-final class TrackRoute implements BrazeRoute {
+final class TrackRoute implements HttpRoute {
 
     private final TrackEndpoint endpoint;
 

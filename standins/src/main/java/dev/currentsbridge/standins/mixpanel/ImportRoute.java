@@ -2,6 +2,7 @@ package dev.currentsbridge.standins.mixpanel;
 
 import com.sun.net.httpserver.HttpExchange;
 import dev.currentsbridge.standins.faults.FaultQueue;
+import dev.currentsbridge.standins.http.HttpRoute;
 import dev.currentsbridge.standins.http.LoopbackHttpServer;
 import dev.currentsbridge.standins.http.RequestBodies;
 import java.io.IOException;
@@ -14,7 +15,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /** {@code POST /import} over HTTP: takes the request off the wire, lets {@link ImportEndpoint} decide, answers. */
-final class ImportRoute implements MixpanelRoute {
+final class ImportRoute implements HttpRoute {
 
     private final ImportSettings settings;
     private final ImportEndpoint endpoint;

@@ -1,23 +1,19 @@
 package dev.currentsbridge.standins.mixpanel;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import dev.currentsbridge.export.domain.delivery.BatchLimits;
 import dev.currentsbridge.standins.faults.FaultQueue;
+import dev.currentsbridge.standins.http.HttpRoute;
 import dev.currentsbridge.standins.http.LoopbackHttpServer;
-import dev.currentsbridge.standins.http.RequestBodies;
-import java.io.IOException;
+import dev.currentsbridge.standins.http.RouteTable;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -30,7 +26,7 @@ import java.util.function.Supplier;
  * the documented bodies ({@link ImportBodies}). It records what it imported (deduplicated as Mixpanel does) and
  * every request; options write the accepted bodies to files ({@link #recordTo}), take scripted faults for the next
  * requests ({@link #enqueue}), or only count events ({@link #countOnly}, for the benchmarks). Further endpoints
- * are {@link MixpanelRoute}s {@linkplain #mount mounted} on the same server.
+ * are {@link HttpRoute}s {@linkplain #mount mounted} on the same server.
  */
 public final class MixpanelFake implements AutoCloseable {
 
@@ -85,12 +81,12 @@ public final class MixpanelFake implements AutoCloseable {
     private final ImportLedger ledger = new ImportLedger();
     private final FaultQueue<Fault> faults = new FaultQueue<>();
     private final ImportEndpoint endpoint = new ImportEndpoint(settings, ledger);
-    private final Map<String, MixpanelRoute> routes = new ConcurrentHashMap<>();
+    private final RouteTable routes = new RouteTable(ImportBodies::documented);
     private final LoopbackHttpServer server;
 
     private MixpanelFake(Integer port) {
         mount(new ImportRoute(settings, endpoint, faults));
-        server = port == null ? null : new LoopbackHttpServer("Mixpanel emulator", port, this::route);
+        server = port == null ? null : new LoopbackHttpServer("Mixpanel emulator", port, routes);
     }
 
     /** On a free loopback port. */
@@ -121,32 +117,18 @@ public final class MixpanelFake implements AutoCloseable {
     }
 
     /** Serves one more endpoint on the same server. */
-    public MixpanelFake mount(MixpanelRoute route) {
-        routes.put(route.path(), route);
+    public MixpanelFake mount(HttpRoute route) {
+        routes.mount(route);
         return this;
     }
 
     /** Every mounted route, for a server other than the emulator's own. */
     public HttpHandler handler() {
-        return this::route;
+        return routes;
     }
 
     ImportEndpoint endpoint() {
         return endpoint;
-    }
-
-    private void route(HttpExchange ex) throws IOException {
-        String path = ex.getRequestURI().getPath();
-        MixpanelRoute route = routes.get(path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1)
-                : path);
-        int refusal = route == null ? 404 : route.method().equals(ex.getRequestMethod()) ? 0 : 405;
-        if (refusal != 0) {
-            RequestBodies.raw(ex, 0);
-            LoopbackHttpServer.respond(ex, refusal, "application/json",
-                    ImportBodies.documented(refusal).getBytes(StandardCharsets.UTF_8));
-            return;
-        }
-        route.handle(ex);
     }
 
     // ---- configuration -------------------------------------------------------------------------------
