@@ -36,7 +36,8 @@ public final class BrazeTarget implements AutoCloseable {
 
     public static BrazeTarget dryRun(Path dir, int port) {
         String key = "local-dry-run";
-        BrazeFake sink = LoopbackHttp.start("Braze dry-run sink", port, p -> BrazeFake.start(p).acceptKey(key).recordTo(dir));
+        BrazeFake sink = LoopbackHttp.start("Braze dry-run sink", port,
+                p -> BrazeFake.start(p).acceptKey(key).recordTo(dir).keepNoHistory());
         return new BrazeTarget(sink, sink.endpoint(), key,
                 "dry run: Braze /users/track bodies go to " + dir + " (sink " + sink.endpoint() + ")");
     }

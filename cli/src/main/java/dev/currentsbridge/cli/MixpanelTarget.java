@@ -18,8 +18,8 @@ import java.util.Map;
 
 /**
  * Where Mixpanel events go: the real {@code /import} (credentials from a JSON file shaped like the
- * {@code MIXPANEL_SECRET_ID} secret) or, in a dry run, the Mixpanel emulator on loopback ({@link MixpanelFake}, the one the tests use, writing
- * what it accepts to files). Both go through the same
+ * {@code MIXPANEL_SECRET_ID} secret) or, in a dry run, the Mixpanel emulator on loopback ({@link MixpanelFake}, the
+ * one the tests use, writing what it accepts to files). Both go through the same
  * {@link MixpanelHttpImport} the Lambda uses.
  */
 public final class MixpanelTarget implements AutoCloseable {
@@ -49,7 +49,7 @@ public final class MixpanelTarget implements AutoCloseable {
 
     public static MixpanelTarget dryRun(Path dir, int port) {
         MixpanelFake sink = LoopbackHttp.start("Mixpanel dry-run sink", port,
-                p -> MixpanelFake.start(p).acceptUsername(DRY_RUN_TOKEN).recordTo(dir));
+                p -> MixpanelFake.start(p).acceptUsername(DRY_RUN_TOKEN).recordTo(dir).keepNoHistory());
         return new MixpanelTarget(sink, URI.create(sink.baseUrl()), new MapSecretSource(Map.of(LOCAL_SECRET_ID, DRY_RUN_SECRET)),
                 "dry run: Mixpanel /import bodies go to " + dir + " (sink " + sink.baseUrl() + ")");
     }

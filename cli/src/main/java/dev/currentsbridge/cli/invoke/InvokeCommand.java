@@ -196,8 +196,8 @@ public final class InvokeCommand implements Command {
         if (system.mixpanel().isDryRun() && system.mixpanel().sink().readRequests() > 0) {
             err.println(system.mixpanel().sink().eventsImported() + " event(s) written to " + system.mixpanel().sink().dir());
         }
-        if (system.braze().isDryRun() && !system.braze().sink().accepted().isEmpty()) {
-            err.println(system.braze().sink().accepted().size() + " /users/track request(s) written to " + system.braze().sink().dir());
+        if (system.braze().isDryRun() && system.braze().sink().acceptedRequests() > 0) {
+            err.println(system.braze().sink().acceptedRequests() + " /users/track request(s) written to " + system.braze().sink().dir());
         }
     }
 }

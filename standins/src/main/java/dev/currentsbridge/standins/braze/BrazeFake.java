@@ -231,6 +231,12 @@ public final class BrazeFake implements AutoCloseable {
         return this;
     }
 
+    /** Keep counters and users' attributes only, not the requests (a long dry run must not hold them all). */
+    public BrazeFake keepNoHistory() {
+        endpoint.noHistory = true;
+        return this;
+    }
+
     // ---- observations --------------------------------------------------------------------------------
 
     public List<Recorded> requests() {
@@ -240,6 +246,11 @@ public final class BrazeFake implements AutoCloseable {
     /** Requests answered 2xx. */
     public List<Recorded> accepted() {
         return endpoint.requests.stream().filter(r -> r.status() / 100 == 2).toList();
+    }
+
+    /** Requests answered 2xx (counted even with {@link #keepNoHistory}). */
+    public long acceptedRequests() {
+        return endpoint.acceptedRequests.get();
     }
 
     /** Attributes objects processed (the sum of {@code attributes_processed} answered). */

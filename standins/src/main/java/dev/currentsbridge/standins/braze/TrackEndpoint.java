@@ -42,6 +42,9 @@ final class TrackEndpoint {
     final RateLimitWindow rateLimit = new RateLimitWindow();
     final List<BrazeFake.Recorded> requests = new CopyOnWriteArrayList<>();
     final AtomicLong attributesProcessed = new AtomicLong();
+    final AtomicLong acceptedRequests = new AtomicLong();
+    /** Counters and users only, no requests kept (long dry runs). */
+    volatile boolean noHistory;
     private final List<Consumer<ObjectOutcome>> outcomeListeners = new CopyOnWriteArrayList<>();
     /** Faults decided from the request body, after the scripted queue (a schedule's draw). */
     volatile Function<JsonNode, BrazeFake.Fault> faultSource = body -> null;
@@ -156,7 +159,12 @@ final class TrackEndpoint {
 
     private Answer answer(String authorization, JsonNode body, int status, String text, Map<String, String> headers,
                           BrazeFake.Fault presentation) {
-        requests.add(new BrazeFake.Recorded(authorization, body, status));
+        if (status / 100 == 2) {
+            acceptedRequests.incrementAndGet();
+        }
+        if (!noHistory) {
+            requests.add(new BrazeFake.Recorded(authorization, body, status));
+        }
         return new Answer(status, text, headers, presentation);
     }
 
@@ -165,6 +173,7 @@ final class TrackEndpoint {
         users.reset();
         rateLimit.reset();
         attributesProcessed.set(0);
+        acceptedRequests.set(0);
         faults.clear();
     }
 }

@@ -45,7 +45,7 @@ final class ImportEndpoint {
         Answer a = decide(call, fault, events);
         long bytes = call.body() == null ? 0 : call.body().length;
         ledger.request(new MixpanelFake.Request(a.status(), events[0], bytes, call.gzip(), call.user(),
-                call.projectId(), call.wireBytes()), !settings.countOnly);
+                call.projectId(), call.wireBytes()), !settings.countOnly && !settings.noHistory);
         return a;
     }
 
@@ -116,7 +116,9 @@ final class ImportEndpoint {
         if (recorder != null) {
             recorder.record(body, ImportPayload.isArray(body), all);
         }
-        ledger.imported(good);
+        if (!settings.noHistory) {
+            ledger.imported(good);
+        }
         ledger.read(good.size(), failed.size());
         if (failed.isEmpty() || !call.strict()) {
             return Answer.of(200, ImportBodies.ok(good.size()));

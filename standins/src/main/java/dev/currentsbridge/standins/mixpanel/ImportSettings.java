@@ -28,6 +28,8 @@ final class ImportSettings {
     volatile Predicate<String> refusedInsertIds = id -> false;
     /** Request-level checks only, events counted by a byte scan, nothing kept (the benchmarks' sink). */
     volatile boolean countOnly;
+    /** Counters only: no imported events, dedup keys or requests kept (long dry runs, benchmarks). */
+    volatile boolean noHistory;
     /** Where accepted bodies are written; null: nowhere. */
     volatile ImportRecorder recorder;
 

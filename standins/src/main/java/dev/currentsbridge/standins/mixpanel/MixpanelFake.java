@@ -206,6 +206,15 @@ public final class MixpanelFake implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Keep counters only ({@link #eventsImported}, {@link #readRequests}...), not the imported events or the
+     * requests, so a long dry run or a large backfill does not hold them all in memory.
+     */
+    public MixpanelFake keepNoHistory() {
+        settings.noHistory = true;
+        return this;
+    }
+
     /** Called with every request once it is decided (before the answer is written). */
     public MixpanelFake onRequest(Consumer<Request> listener) {
         ledger.onRequest(listener);

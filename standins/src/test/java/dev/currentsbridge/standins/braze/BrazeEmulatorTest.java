@@ -96,10 +96,12 @@ class BrazeEmulatorTest {
 
     @Test
     void theRecorderWritesAcceptedBodiesByteForByte() throws Exception {
-        try (BrazeFake braze = BrazeFake.start("k").recordTo(tmp)) {
+        try (BrazeFake braze = BrazeFake.start("k").recordTo(tmp).keepNoHistory()) {
             String body = "{ \"attributes\" : [ {\"external_id\":\"u1\"} ] }";
             assertEquals(201, post(braze, "k", body).statusCode());
             assertEquals(401, post(braze, "x", body).statusCode());
+            assertEquals(1, braze.acceptedRequests());
+            assertEquals(List.of(), braze.requests(), "no history kept");
             try (var files = Files.list(tmp)) {
                 List<Path> written = files.toList();
                 assertEquals(1, written.size());

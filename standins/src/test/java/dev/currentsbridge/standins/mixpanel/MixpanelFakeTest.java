@@ -166,6 +166,18 @@ class MixpanelFakeTest {
     }
 
     @Test
+    void withoutHistoryOnlyTheCountersGrow() throws Exception {
+        try (MixpanelFake mp = fake().keepNoHistory()) {
+            String body = "[" + event("a", NOW, "u1") + "," + event(null, NOW, "u2") + "]";
+            assertEquals(400, post(mp, "?strict=1", TOKEN, body, true).statusCode(), "the rules still apply");
+            assertEquals(List.of(), mp.imported());
+            assertEquals(List.of(), mp.requests());
+            assertEquals(1, mp.eventsImported());
+            assertEquals(1, mp.eventsFailed());
+        }
+    }
+
+    @Test
     void countOnlyModeChecksTheRequestNotTheEvents() throws Exception {
         try (MixpanelFake mp = fake().countOnly()) {
             String invalid = "[" + String.join(",", Collections.nCopies(3, event(null, 5, "null"))) + "]";
