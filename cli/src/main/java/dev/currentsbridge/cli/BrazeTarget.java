@@ -1,6 +1,7 @@
 package dev.currentsbridge.cli;
 
-import dev.currentsbridge.cli.sink.DryRunBraze;
+import dev.currentsbridge.cli.sink.LoopbackHttp;
+import dev.currentsbridge.standins.braze.BrazeFake;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -8,7 +9,8 @@ import java.nio.file.Path;
 
 /**
  * Where cohort changes go: Braze's real {@code /users/track} (REST endpoint + a file holding the REST API key)
- * or the dry-run sink on loopback.
+ * or, in a dry run, the Braze emulator on loopback ({@link BrazeFake}, the one the tests use, writing what it
+ * accepts to files).
  */
 public final class BrazeTarget implements AutoCloseable {
 
@@ -20,12 +22,12 @@ public final class BrazeTarget implements AutoCloseable {
     public static final Option KEY_FILE = Option.value("braze-api-key-file", "FILE", null,
             "file holding a Braze REST API key with users.track permission");
 
-    private final DryRunBraze sink;
+    private final BrazeFake sink;
     private final URI endpoint;
     private final String apiKey;
     private final String description;
 
-    private BrazeTarget(DryRunBraze sink, URI endpoint, String apiKey, String description) {
+    private BrazeTarget(BrazeFake sink, URI endpoint, String apiKey, String description) {
         this.sink = sink;
         this.endpoint = endpoint;
         this.apiKey = apiKey;
@@ -33,9 +35,11 @@ public final class BrazeTarget implements AutoCloseable {
     }
 
     public static BrazeTarget dryRun(Path dir, int port) {
-        DryRunBraze sink = new DryRunBraze(dir, port);
-        return new BrazeTarget(sink, URI.create(sink.url()), "local-dry-run",
-                "dry run: Braze /users/track bodies go to " + dir + " (sink " + sink.url() + ")");
+        String key = "local-dry-run";
+        BrazeFake sink = LoopbackHttp.start("Braze dry-run sink", port,
+                p -> BrazeFake.start(p).acceptKey(key).recordTo(dir).keepNoHistory());
+        return new BrazeTarget(sink, sink.endpoint(), key,
+                "dry run: Braze /users/track bodies go to " + dir + " (sink " + sink.endpoint() + ")");
     }
 
     public static BrazeTarget from(Invocation inv, Path dryRunDir, int dryRunPort) {
@@ -72,7 +76,7 @@ public final class BrazeTarget implements AutoCloseable {
         return sink != null;
     }
 
-    public DryRunBraze sink() {
+    public BrazeFake sink() {
         return sink;
     }
 

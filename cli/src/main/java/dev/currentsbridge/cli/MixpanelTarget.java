@@ -1,6 +1,6 @@
 package dev.currentsbridge.cli;
 
-import dev.currentsbridge.cli.sink.DryRunMixpanel;
+import dev.currentsbridge.cli.sink.LoopbackHttp;
 import dev.currentsbridge.common.config.ConfigException;
 import dev.currentsbridge.common.config.Env;
 import dev.currentsbridge.common.http.SharedHttpClient;
@@ -9,6 +9,7 @@ import dev.currentsbridge.common.secrets.SecretSource;
 import dev.currentsbridge.export.adapter.MixpanelCredentials;
 import dev.currentsbridge.export.adapter.MixpanelHttpImport;
 import dev.currentsbridge.export.port.MixpanelImport;
+import dev.currentsbridge.standins.mixpanel.MixpanelFake;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -17,13 +18,15 @@ import java.util.Map;
 
 /**
  * Where Mixpanel events go: the real {@code /import} (credentials from a JSON file shaped like the
- * {@code MIXPANEL_SECRET_ID} secret) or the dry-run sink on loopback. Both go through the same
+ * {@code MIXPANEL_SECRET_ID} secret) or, in a dry run, the Mixpanel emulator on loopback ({@link MixpanelFake}, the
+ * one the tests use, writing what it accepts to files). Both go through the same
  * {@link MixpanelHttpImport} the Lambda uses.
  */
 public final class MixpanelTarget implements AutoCloseable {
 
     public static final String LOCAL_SECRET_ID = "local/mixpanel";
-    private static final String DRY_RUN_SECRET = "{\"project_token\":\"local-dry-run\"}";
+    private static final String DRY_RUN_TOKEN = "local-dry-run";
+    private static final String DRY_RUN_SECRET = "{\"project_token\":\"" + DRY_RUN_TOKEN + "\"}";
 
     public static final Option SECRET_FILE = Option.value("mixpanel-secret-file", "FILE", null,
             "send to the real Mixpanel with this JSON credentials file: {\"service_account_user\",\"service_account_secret\",\"project_id\"} or {\"api_secret\"} or {\"project_token\"}");
@@ -32,12 +35,12 @@ public final class MixpanelTarget implements AutoCloseable {
     public static final Option URL = Option.value("mixpanel-url", "URL", null,
             "Mixpanel base URL override (a proxy, a test server)").withEnv("MIXPANEL_API_URL");
 
-    private final DryRunMixpanel sink;
+    private final MixpanelFake sink;
     private final URI baseUrl;
     private final SecretSource secrets;
     private final String description;
 
-    private MixpanelTarget(DryRunMixpanel sink, URI baseUrl, SecretSource secrets, String description) {
+    private MixpanelTarget(MixpanelFake sink, URI baseUrl, SecretSource secrets, String description) {
         this.sink = sink;
         this.baseUrl = baseUrl;
         this.secrets = secrets;
@@ -45,9 +48,10 @@ public final class MixpanelTarget implements AutoCloseable {
     }
 
     public static MixpanelTarget dryRun(Path dir, int port) {
-        DryRunMixpanel sink = new DryRunMixpanel(dir, port);
-        return new MixpanelTarget(sink, URI.create(sink.url()), new MapSecretSource(Map.of(LOCAL_SECRET_ID, DRY_RUN_SECRET)),
-                "dry run: Mixpanel /import bodies go to " + dir + " (sink " + sink.url() + ")");
+        MixpanelFake sink = LoopbackHttp.start("Mixpanel dry-run sink", port,
+                p -> MixpanelFake.start(p).acceptUsername(DRY_RUN_TOKEN).recordTo(dir).keepNoHistory());
+        return new MixpanelTarget(sink, URI.create(sink.baseUrl()), new MapSecretSource(Map.of(LOCAL_SECRET_ID, DRY_RUN_SECRET)),
+                "dry run: Mixpanel /import bodies go to " + dir + " (sink " + sink.baseUrl() + ")");
     }
 
     public static MixpanelTarget real(Path secretFile, String region, String urlOverride) {
@@ -88,7 +92,7 @@ public final class MixpanelTarget implements AutoCloseable {
         return sink != null;
     }
 
-    public DryRunMixpanel sink() {
+    public MixpanelFake sink() {
         return sink;
     }
 

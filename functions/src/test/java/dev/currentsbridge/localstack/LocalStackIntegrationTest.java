@@ -9,17 +9,14 @@ import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.currentsbridge.common.aws.AwsClients;
 import dev.currentsbridge.common.aws.JdkSdkHttpClient;
 import dev.currentsbridge.common.config.Env;
 import dev.currentsbridge.common.http.SharedHttpClient;
+import dev.currentsbridge.standins.braze.BrazeFake;
+import dev.currentsbridge.standins.mixpanel.MixpanelFake;
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.reflect.Method;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,9 +25,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -84,9 +79,8 @@ class LocalStackIntegrationTest {
             .withServices(LocalStackContainer.Service.SQS, LocalStackContainer.Service.DYNAMODB,
                     LocalStackContainer.Service.S3, LocalStackContainer.Service.SECRETSMANAGER);
 
-    private static final List<String> mixpanelEvents = new CopyOnWriteArrayList<>();
-    private static final List<String> brazeRequests = new CopyOnWriteArrayList<>();
-    private static HttpServer fakes;
+    private static MixpanelFake mixpanel;
+    private static BrazeFake braze;
     private static SqsClient sqs;
     private static String exportQueueUrl;
     private static String rejectsQueueUrl;
@@ -94,11 +88,8 @@ class LocalStackIntegrationTest {
 
     @BeforeAll
     static void createResources() throws IOException {
-        fakes = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        fakes.createContext("/mixpanel/import", LocalStackIntegrationTest::mixpanelImport);
-        fakes.createContext("/braze/users/track", LocalStackIntegrationTest::brazeTrack);
-        fakes.start();
-        String fakeBase = "http://127.0.0.1:" + fakes.getAddress().getPort();
+        mixpanel = MixpanelFake.start().acceptUsername("local-project-token");
+        braze = BrazeFake.start("local-braze-rest-key");
 
         String endpoint = LOCALSTACK.getEndpoint().toString();
         AwsClients aws = new AwsClients(Region.of(LOCALSTACK.getRegion()),
@@ -145,21 +136,24 @@ class LocalStackIntegrationTest {
                 "JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation -XX:TieredStopAtLevel=1"));
         lambdaEnv.putAll(Map.of(
                 "MIXPANEL_REGION", "US",
-                "MIXPANEL_API_URL", fakeBase + "/mixpanel",
+                "MIXPANEL_API_URL", mixpanel.baseUrl(),
                 "MIXPANEL_SECRET_ID", mixpanelSecret,
                 "REJECTS_QUEUE_URL", rejectsQueueUrl,
                 "EXPORT_EVENT_TYPES", "default",
                 "EXPORT_QUEUE_URL", exportQueueUrl,
                 "CURRENTS_TOKEN_SECRET_ID", tokenSecret,
                 "TABLE_NAME", table,
-                "BRAZE_REST_ENDPOINT", fakeBase + "/braze",
+                "BRAZE_REST_ENDPOINT", braze.endpoint().toString(),
                 "BRAZE_API_KEY_SECRET_ID", brazeSecret));
     }
 
     @AfterAll
     static void stopFakes() {
-        if (fakes != null) {
-            fakes.stop(0);
+        if (mixpanel != null) {
+            mixpanel.close();
+        }
+        if (braze != null) {
+            braze.close();
         }
     }
 
@@ -171,8 +165,8 @@ class LocalStackIntegrationTest {
                 got.forEach(m -> sqs.deleteMessage(b -> b.queueUrl(url).receiptHandle(m.receiptHandle())));
             }
         }
-        mixpanelEvents.clear();
-        brazeRequests.clear();
+        mixpanel.reset();
+        braze.reset();
     }
 
     @Test
@@ -200,15 +194,15 @@ class LocalStackIntegrationTest {
     void exportImportsStorageEventsIntoMixpanel() throws Exception {
         JsonNode reply = invoke(EXPORT, "sqs/storage-event.json");
         assertEquals(0, reply.path("batchItemFailures").size(), reply.toString());
-        assertEquals(2, mixpanelEvents.size());
-        assertTrue(mixpanelEvents.stream().allMatch(e -> e.contains("\"Email Open\"")), mixpanelEvents.toString());
+        assertEquals(2, mixpanelEvents().size());
+        assertTrue(mixpanelEvents().stream().allMatch(e -> e.contains("\"Email Open\"")), mixpanelEvents().toString());
     }
 
     @Test
     void exportSendsUndecodableMessagesToTheRejectsQueue() throws Exception {
         JsonNode reply = invoke(EXPORT, "sqs/poison-message.json");
         assertEquals(0, reply.path("batchItemFailures").size(), reply.toString());
-        assertEquals(1, mixpanelEvents.size(), "only the good event is imported");
+        assertEquals(1, mixpanelEvents().size(), "only the good event is imported");
         String rejects = receiveAll(rejectsQueueUrl).stream().map(Message::body).toList().toString();
         assertTrue(rejects.contains("not_json") && rejects.contains("unknown_shape"), rejects);
     }
@@ -223,7 +217,7 @@ class LocalStackIntegrationTest {
     @Test
     void refreshRunsAgainstAnEmptyTableWithoutCallingBraze() throws Exception {
         invoke(REFRESH, "schedule/refresh.json");
-        assertEquals(List.of(), brazeRequests);
+        assertEquals(List.of(), brazeRequests());
     }
 
     // ---------------------------------------------------------------- helpers
@@ -260,41 +254,14 @@ class LocalStackIntegrationTest {
         return all;
     }
 
-    private static void mixpanelImport(HttpExchange ex) throws IOException {
-        InputStream in = ex.getRequestBody();
-        if ("gzip".equalsIgnoreCase(ex.getRequestHeaders().getFirst("Content-Encoding"))) {
-            in = new GZIPInputStream(in);
-        }
-        String body = new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
-        int n = 0;
-        if (body.startsWith("[")) {
-            for (JsonNode e : MAPPER.readTree(body)) {
-                mixpanelEvents.add(e.toString());
-                n++;
-            }
-        } else {
-            for (String line : body.split("\n")) {
-                if (!line.isBlank()) {
-                    mixpanelEvents.add(line);
-                    n++;
-                }
-            }
-        }
-        respond(ex, "{\"code\":200,\"num_records_imported\":" + n + ",\"status\":\"OK\"}");
+    /** The events the Mixpanel emulator imported, as JSON text. */
+    private static List<String> mixpanelEvents() {
+        return mixpanel.imported().stream().map(JsonNode::toString).toList();
     }
 
-    private static void brazeTrack(HttpExchange ex) throws IOException {
-        JsonNode body = MAPPER.readTree(ex.getRequestBody());
-        brazeRequests.add(body.toString());
-        respond(ex, "{\"message\":\"success\",\"attributes_processed\":" + body.path("attributes").size() + "}");
-    }
-
-    private static void respond(HttpExchange ex, String json) throws IOException {
-        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().add("Content-Type", "application/json");
-        ex.sendResponseHeaders(200, bytes.length);
-        ex.getResponseBody().write(bytes);
-        ex.close();
+    /** The bodies of the requests the Braze emulator received. */
+    private static List<String> brazeRequests() {
+        return braze.requests().stream().map(r -> String.valueOf(r.body())).toList();
     }
 
     private static Path locateSamples() {

@@ -1,30 +1,25 @@
 package dev.currentsbridge.bench.harness;
 
-import dev.currentsbridge.standins.fixtures.CountingInputStream;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-
+import dev.currentsbridge.standins.http.LoopbackHttpServer;
+import dev.currentsbridge.standins.mixpanel.MixpanelFake;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.zip.GZIPInputStream;
 
 /**
- * The loopback stand-ins the whole-process harnesses talk to, on one JDK {@link HttpServer}:
+ * The loopback stand-ins the whole-process harnesses talk to, on one {@link LoopbackHttpServer}:
  * <ul>
- *   <li>{@code POST /import}: a Mixpanel sink. Gunzips, counts the events of the JSON array (or NDJSON) with a
- *       byte scanner (no tree: the sink must cost the same and little for the exporter and the peer), refuses
- *       more than 2000 events with Mixpanel's 400, answers {@code {"code":200,"num_records_imported":N,...}};</li>
+ *   <li>{@code POST /import}: the Mixpanel emulator ({@link MixpanelFake}) in its count-only mode: Mixpanel's
+ *       request-level checks (credentials, 10 MB uncompressed, 2000 events counted by a byte scan, its 400/413
+ *       bodies), no per-event rules and nothing kept, so the sink costs the same and little for the exporter and
+ *       the peer and the benchmark measures the exporter, not the emulator;</li>
  *   <li>{@code POST /} with {@code X-Amz-Target: secretsmanager.GetSecretValue}: the Mixpanel credentials secret;</li>
  *   <li>{@code GET /<bucket>/<key>}: S3 objects put with {@link #putObject} (path style);</li>
  *   <li>{@code GET /stats}, {@code POST /reset}: counters for a harness in another process.</li>
@@ -33,11 +28,12 @@ import java.util.zip.GZIPInputStream;
  */
 public final class LoopbackSink implements AutoCloseable {
 
-    public static final int MAX_EVENTS = 2000;
-    public static final String SECRET_JSON = "{\"api_secret\":\"bench-secret\"}";
+    private static final String API_SECRET = "bench-secret";
+    public static final String SECRET_JSON = "{\"api_secret\":\"" + API_SECRET + "\"}";
 
-    private final HttpServer server;
-    private final ExecutorService executor;
+    private final MixpanelFake mixpanel = MixpanelFake.detached().acceptUsername(API_SECRET).countOnly()
+            .onRequest(this::count);
+    private final LoopbackHttpServer server;
     private final Map<String, byte[]> objects = new ConcurrentHashMap<>();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong gzipRequests = new AtomicLong();
@@ -51,24 +47,16 @@ public final class LoopbackSink implements AutoCloseable {
     private final AtomicLong firstRequestNanos = new AtomicLong();
     private final AtomicLong lastResponseNanos = new AtomicLong();
 
-    private LoopbackSink(int threads) throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 256);
-        executor = Executors.newFixedThreadPool(threads);
-        server.setExecutor(executor);
-        server.createContext("/", this::handle);
-        server.start();
+    private LoopbackSink() {
+        server = new LoopbackHttpServer("benchmark sink", 0, this::handle);
     }
 
     public static LoopbackSink start() {
-        try {
-            return new LoopbackSink(8);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot start the loopback sink", e);
-        }
+        return new LoopbackSink();
     }
 
     public URI baseUrl() {
-        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        return server.uri();
     }
 
     public void putObject(String bucket, String key, byte[] bytes) {
@@ -119,8 +107,10 @@ public final class LoopbackSink implements AutoCloseable {
         try (ex) {
             String method = ex.getRequestMethod();
             String path = ex.getRequestURI().getPath();
-            if (method.equals("POST") && path.endsWith("/import")) {
-                handleImport(ex);
+            if (method.equals("POST") && path.equals("/import")) {
+                firstRequestNanos.compareAndSet(0, System.nanoTime());
+                mixpanel.handler().handle(ex);
+                lastResponseNanos.accumulateAndGet(System.nanoTime(), Math::max);
             } else if (method.equals("POST") && "secretsmanager.GetSecretValue".equals(ex.getRequestHeaders().getFirst("X-Amz-Target"))) {
                 ex.getRequestBody().readAllBytes();
                 secretReads.incrementAndGet();
@@ -157,35 +147,20 @@ public final class LoopbackSink implements AutoCloseable {
         }
     }
 
-    private void handleImport(HttpExchange ex) throws IOException {
-        firstRequestNanos.compareAndSet(0, System.nanoTime());
+    /** The emulator's account of one {@code /import} request. */
+    private void count(MixpanelFake.Request r) {
         requests.incrementAndGet();
-        boolean gzip = "gzip".equalsIgnoreCase(ex.getRequestHeaders().getFirst("Content-Encoding"));
-        CountingInputStream wire = new CountingInputStream(ex.getRequestBody());
-        InputStream body = gzip ? new GZIPInputStream(wire, 64 * 1024) : wire;
-        if (gzip) {
+        if (r.gzip()) {
             gzipRequests.incrementAndGet();
         }
-        EventCounter counter = new EventCounter();
-        byte[] buffer = new byte[64 * 1024];
-        long json = 0;
-        for (int n; (n = body.read(buffer)) > 0; ) {
-            counter.scan(buffer, n);
-            json += n;
-        }
-        wireBytes.addAndGet(wire.count());
-        jsonBytes.addAndGet(json);
-        long n = counter.objects;
-        maxBatch.accumulateAndGet(n, Math::max);
-        if (n > MAX_EVENTS) {
-            refused.incrementAndGet();
-            reply(ex, 400, "{\"code\":400,\"error\":\"max 2000 events per request\",\"status\":\"Bad Request\"}",
-                    "application/json");
+        wireBytes.addAndGet(r.wireBytes());
+        jsonBytes.addAndGet(r.uncompressedBytes());
+        maxBatch.accumulateAndGet(r.events(), Math::max);
+        if (r.status() == 200) {
+            events.addAndGet(r.events());
         } else {
-            events.addAndGet(n);
-            reply(ex, 200, "{\"code\":200,\"num_records_imported\":" + n + ",\"status\":\"OK\"}", "application/json");
+            refused.incrementAndGet();
         }
-        lastResponseNanos.accumulateAndGet(System.nanoTime(), Math::max);
     }
 
     private static void reply(HttpExchange ex, int status, String body, String contentType) throws IOException {
@@ -201,50 +176,9 @@ public final class LoopbackSink implements AutoCloseable {
         return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 
-    /** Counts top-level objects: inside a root array (depth 1 -> 2) or at the root (NDJSON), strings skipped. */
-    static final class EventCounter {
-        long objects;
-        private int depth;
-        private boolean rootArray;
-        private boolean inString;
-        private boolean escaped;
-
-        void scan(byte[] b, int len) {
-            for (int i = 0; i < len; i++) {
-                byte c = b[i];
-                if (inString) {
-                    if (escaped) {
-                        escaped = false;
-                    } else if (c == '\\') {
-                        escaped = true;
-                    } else if (c == '"') {
-                        inString = false;
-                    }
-                    continue;
-                }
-                switch (c) {
-                    case '"' -> inString = true;
-                    case '[', '{' -> {
-                        if (depth == 0) {
-                            rootArray = c == '[';
-                        }
-                        depth++;
-                        if (c == '{' && depth == (rootArray ? 2 : 1)) {
-                            objects++;
-                        }
-                    }
-                    case ']', '}' -> depth--;
-                    default -> {
-                    }
-                }
-            }
-        }
-    }
-
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        server.close();
     }
 
     /** Runs the sink alone: prints {@code PORT n}, exits when stdin closes. */

@@ -193,11 +193,11 @@ public final class InvokeCommand implements Command {
         if (system.rejects().total() > 0) {
             err.println(system.rejects().total() + " reject(s) written to " + system.rejects().dir());
         }
-        if (system.mixpanel().isDryRun() && system.mixpanel().sink().requests() > 0) {
+        if (system.mixpanel().isDryRun() && system.mixpanel().sink().readRequests() > 0) {
             err.println(system.mixpanel().sink().eventsImported() + " event(s) written to " + system.mixpanel().sink().dir());
         }
-        if (system.braze().isDryRun() && system.braze().sink().requests() > 0) {
-            err.println(system.braze().sink().requests() + " /users/track request(s) written to " + system.braze().sink().dir());
+        if (system.braze().isDryRun() && system.braze().sink().acceptedRequests() > 0) {
+            err.println(system.braze().sink().acceptedRequests() + " /users/track request(s) written to " + system.braze().sink().dir());
         }
     }
 }

@@ -6,6 +6,8 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import dev.currentsbridge.cli.sink.LoopbackHttp;
+import dev.currentsbridge.standins.http.LoopbackHttpServer;
+import dev.currentsbridge.standins.http.RequestBodies;
 import dev.currentsbridge.common.api.PathTemplate;
 import dev.currentsbridge.common.log.Log;
 import java.io.IOException;
@@ -62,16 +64,16 @@ public final class LocalApiServer implements AutoCloseable {
     }
 
     private final List<Route> routes;
-    private final LoopbackHttp http;
+    private final LoopbackHttpServer http;
     private final Map<Integer, AtomicLong> statusCounts = new ConcurrentHashMap<>();
 
     public LocalApiServer(int port, List<Route> routes) {
         this.routes = List.copyOf(routes);
-        this.http = LoopbackHttp.start("API", port, this::handle);
+        this.http = LoopbackHttp.start("API", port, p -> new LoopbackHttpServer("local API", p, this::handle));
     }
 
     public String url() {
-        return http.url();
+        return http.uri().toString();
     }
 
     public List<Route> routes() {
@@ -105,7 +107,7 @@ public final class LocalApiServer implements AutoCloseable {
             send(ex, 404, Map.of("content-type", "application/json"), "{\"message\":\"Not Found\"}".getBytes(StandardCharsets.UTF_8));
             return;
         }
-        byte[] body = LoopbackHttp.bodyRaw(ex, MAX_PAYLOAD);
+        byte[] body = RequestBodies.raw(ex, MAX_PAYLOAD);
         if (body.length > MAX_PAYLOAD) {
             send(ex, 413, Map.of("content-type", "application/json"),
                     "{\"message\":\"Request Entity Too Large\"}".getBytes(StandardCharsets.UTF_8));

@@ -373,7 +373,7 @@ public final class LocalCommand implements Command {
                         + (refresher.failures() > 0 ? ", " + refresher.failures() + " failed" : ""));
         if (system.braze().isDryRun()) {
             r.line("cohort changes applied", system.braze().sink().attributesProcessed() + " user update(s) in "
-                    + system.braze().sink().requests() + " /users/track request(s) written to " + system.braze().sink().dir());
+                    + system.braze().sink().acceptedRequests() + " /users/track request(s) written to " + system.braze().sink().dir());
         }
         if (system.rejects().countsByReason().containsKey("malformed:s3_object_not_found")) {
             out.println("note: S3 notification samples name objects that are not on disk; put Currents Avro files at "

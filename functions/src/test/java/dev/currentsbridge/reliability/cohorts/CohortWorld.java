@@ -19,7 +19,7 @@ import dev.currentsbridge.cohorts.port.CohortState;
 import dev.currentsbridge.common.config.Env;
 import dev.currentsbridge.common.json.Json;
 import dev.currentsbridge.reliability.FuzzStats;
-import dev.currentsbridge.standins.braze.FaultyBraze;
+import dev.currentsbridge.standins.braze.ScheduledBraze;
 import dev.currentsbridge.standins.fixtures.ApiGatewayEvents;
 import dev.currentsbridge.standins.fixtures.RandomCases;
 import dev.currentsbridge.standins.time.ManualClock;
@@ -37,7 +37,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * One cohort-sync world for fault schedules: the cohort API and refresh handlers over a store and a {@link FaultyBraze},
+ * One cohort-sync world for fault schedules: the cohort API and refresh handlers over a store and a {@link ScheduledBraze},
  * a manual clock, and an oracle of what Mixpanel asked for. {@link #round} sends random postbacks (full syncs in pages,
  * add/remove webhooks, Braze-partner changes, renames) and runs the refresh under faults with a random Lambda deadline;
  * {@link #converge} stops the faults and refreshes until nothing is pending; {@link #checkInvariants} proves the rest.
@@ -52,7 +52,7 @@ final class CohortWorld {
     final CohortState store;
     /** The same state read without injected faults, for the checks. */
     CohortState view;
-    final FaultyBraze braze;
+    final ScheduledBraze braze;
     final CohortApiHandler api;
     final CohortRefreshHandler refresh;
     final String key;
@@ -79,7 +79,7 @@ final class CohortWorld {
     /** Stops every other fault source when the world converges. */
     Runnable stopFaults = () -> { };
 
-    CohortWorld(Random r, ManualClock clock, CohortState store, FaultyBraze braze, BrazeUsers brazePort) {
+    CohortWorld(Random r, ManualClock clock, CohortState store, ScheduledBraze braze, BrazeUsers brazePort) {
         this.r = r;
         this.clock = clock;
         this.store = store;
@@ -390,7 +390,7 @@ final class CohortWorld {
     private void checkNothingAppliedTwice() {
         Map<String, String> last = new HashMap<>();
         long acknowledgedChanges = 0;
-        for (FaultyBraze.Applied a : braze.applied()) {
+        for (ScheduledBraze.Applied a : braze.applied()) {
             Set<String> touched = new TreeSet<>();
             a.add().forEach(v -> touched.add(cohortOfValue.get(v)));
             a.remove().forEach(v -> touched.add(cohortOfValue.get(v)));

@@ -13,7 +13,7 @@ import dev.currentsbridge.standins.aws.Dynalite;
 import dev.currentsbridge.standins.aws.FaultInjectingInterceptor;
 import dev.currentsbridge.standins.faults.FaultSchedule;
 import dev.currentsbridge.standins.faults.FaultySecretSource;
-import dev.currentsbridge.standins.braze.FaultyBraze;
+import dev.currentsbridge.standins.braze.ScheduledBraze;
 import dev.currentsbridge.standins.time.ManualClock;
 import dev.currentsbridge.reliability.Tries;
 import dev.currentsbridge.standins.fixtures.RandomCases;
@@ -84,10 +84,10 @@ class DynaliteRefreshFaultInjectionTest {
             dbFaults.stop(); // the world's key is created first
             FaultSchedule<FaultySecretSource.Fault> secretFaults = FaultSchedule.random(r, FaultySecretSource.Fault.class,
                     FaultySecretSource.Fault.NONE, r.nextDouble() * 0.5, 3);
-            FaultSchedule<FaultyBraze.Fault> brazeFaults = FaultSchedule.random(r, FaultyBraze.Fault.class,
-                    FaultyBraze.Fault.NONE, r.nextDouble() * 0.6, 6);
+            FaultSchedule<ScheduledBraze.Fault> brazeFaults = FaultSchedule.random(r, ScheduledBraze.Fault.class,
+                    ScheduledBraze.Fault.NONE, r.nextDouble() * 0.6, 6);
             try (FaultInjectingInterceptor interceptor = new FaultInjectingInterceptor(dbFaults);
-                 FaultyBraze braze = new FaultyBraze(brazeFaults, CohortWorld.ATTRIBUTE, CohortWorld.badUsers(r, 40),
+                 ScheduledBraze braze = new ScheduledBraze(brazeFaults, CohortWorld.ATTRIBUTE, CohortWorld.badUsers(r, 40),
                          "braze-key", clock::advance)) {
                 DynamoDbClient faulty = DynamoDbClient.builder()
                         .endpointOverride(dynalite.endpoint())
@@ -130,7 +130,7 @@ class DynaliteRefreshFaultInjectionTest {
                 STATS.count("schedules");
                 STATS.add("postbacks", world.postbacks);
                 STATS.add("braze requests", braze.requests());
-                STATS.add("braze faults injected", brazeFaults.history().stream().filter(f -> f != FaultyBraze.Fault.NONE).count());
+                STATS.add("braze faults injected", brazeFaults.history().stream().filter(f -> f != ScheduledBraze.Fault.NONE).count());
                 STATS.add("dynamodb faults injected", interceptor.injected());
                 STATS.add("dynamodb conditional check failures from double delivery", interceptor.conditionalFailures());
                 STATS.add("secrets manager faults injected",

@@ -10,7 +10,7 @@ import dev.currentsbridge.cohorts.domain.keys.KeyAdmin;
 import dev.currentsbridge.cohorts.model.Cohort;
 import dev.currentsbridge.cohorts.port.CohortState;
 import dev.currentsbridge.common.config.Env;
-import dev.currentsbridge.standins.braze.FaultyBraze;
+import dev.currentsbridge.standins.braze.ScheduledBraze;
 import dev.currentsbridge.standins.faults.FaultSchedule;
 import dev.currentsbridge.standins.fixtures.ApiGatewayEvents;
 import dev.currentsbridge.standins.local.InMemoryCohortModel;
@@ -54,10 +54,10 @@ class LaggingCohortCountsTest {
         FailingRecordStore registry = new FailingRecordStore(model);
         CohortState memory = InMemoryCohortStore.over(model);
         CohortState store = new CohortState(registry, memory.postbacks(), memory.membership(), memory.keys());
-        FaultSchedule<FaultyBraze.Fault> throttled = FaultSchedule.always(FaultyBraze.Fault.class,
-                FaultyBraze.Fault.NONE, FaultyBraze.Fault.THROTTLE_NO_HEADER);
+        FaultSchedule<ScheduledBraze.Fault> throttled = FaultSchedule.always(ScheduledBraze.Fault.class,
+                ScheduledBraze.Fault.NONE, ScheduledBraze.Fault.THROTTLE_NO_HEADER);
         throttled.stop();
-        FaultyBraze braze = new FaultyBraze(throttled, "Mixpanel_Cohorts", Set.of(), "k", clock::advance);
+        ScheduledBraze braze = new ScheduledBraze(throttled, "Mixpanel_Cohorts", Set.of(), "k", clock::advance);
         Env env = Env.of(Map.of("TABLE_NAME", "unused"));
         CohortApiHandler api = new CohortApiHandler(store, env, clock);
         CohortRefreshHandler refresh = new CohortRefreshHandler(store, braze.port(), env, clock, clock.sleeper());

@@ -2,7 +2,7 @@ package dev.currentsbridge.reliability.cohorts;
 
 import dev.currentsbridge.reliability.FuzzStats;
 import dev.currentsbridge.reliability.Tries;
-import dev.currentsbridge.standins.braze.FaultyBraze;
+import dev.currentsbridge.standins.braze.ScheduledBraze;
 import dev.currentsbridge.standins.faults.FaultSchedule;
 import dev.currentsbridge.standins.fixtures.RandomCases;
 import dev.currentsbridge.standins.junit.LogCapture;
@@ -44,9 +44,9 @@ class RefreshFaultInjectionTest {
     void inProcessSchedules() {
         RandomCases.forAll("cohort refresh fault schedules (in process)", Tries.scaled(2000), 0x7EF7E5L, r -> {
             ManualClock clock = new ManualClock();
-            FaultSchedule<FaultyBraze.Fault> schedule = FaultSchedule.random(r, FaultyBraze.Fault.class,
-                    FaultyBraze.Fault.NONE, r.nextDouble() * 0.8, 12);
-            FaultyBraze braze = new FaultyBraze(schedule, CohortWorld.ATTRIBUTE, CohortWorld.badUsers(r, 40), "k",
+            FaultSchedule<ScheduledBraze.Fault> schedule = FaultSchedule.random(r, ScheduledBraze.Fault.class,
+                    ScheduledBraze.Fault.NONE, r.nextDouble() * 0.8, 12);
+            ScheduledBraze braze = new ScheduledBraze(schedule, CohortWorld.ATTRIBUTE, CohortWorld.badUsers(r, 40), "k",
                     clock::advance);
             CohortWorld world = new CohortWorld(r, clock, InMemoryCohortStore.create(), braze, braze.port());
             for (int round = 1 + r.nextInt(6); round > 0; round--) {
@@ -57,7 +57,7 @@ class RefreshFaultInjectionTest {
             STATS.count("schedules");
             STATS.add("postbacks", world.postbacks);
             STATS.add("braze requests", braze.requests());
-            STATS.add("faults injected", schedule.history().stream().filter(f -> f != FaultyBraze.Fault.NONE).count());
+            STATS.add("faults injected", schedule.history().stream().filter(f -> f != ScheduledBraze.Fault.NONE).count());
             STATS.add("runs stopped early (deadline, 401, outage)", world.stoppedEarly);
             STATS.add("changes applied", ledger[0]);
             STATS.add("changes rejected by Braze (with reason)", ledger[1]);

@@ -10,7 +10,7 @@ import dev.currentsbridge.cohorts.domain.CohortRefresher;
 import dev.currentsbridge.cohorts.domain.keys.KeyAdmin;
 import dev.currentsbridge.cohorts.port.CohortState;
 import dev.currentsbridge.common.config.Env;
-import dev.currentsbridge.standins.braze.FaultyBraze;
+import dev.currentsbridge.standins.braze.ScheduledBraze;
 import dev.currentsbridge.standins.faults.FaultSchedule;
 import dev.currentsbridge.standins.fixtures.ApiGatewayEvents;
 import dev.currentsbridge.standins.local.InMemoryCohortStore;
@@ -30,9 +30,9 @@ class UnansweredBrazeRequestTest {
 
     private final ManualClock clock = new ManualClock();
     private final CohortState store = InMemoryCohortStore.create();
-    private final FaultSchedule<FaultyBraze.Fault> schedule = FaultSchedule.always(FaultyBraze.Fault.class,
-            FaultyBraze.Fault.NONE, FaultyBraze.Fault.SLOW_AFTER);
-    private final FaultyBraze braze = new FaultyBraze(schedule, "Mixpanel_Cohorts", Set.of(), "k", clock::advance);
+    private final FaultSchedule<ScheduledBraze.Fault> schedule = FaultSchedule.always(ScheduledBraze.Fault.class,
+            ScheduledBraze.Fault.NONE, ScheduledBraze.Fault.SLOW_AFTER);
+    private final ScheduledBraze braze = new ScheduledBraze(schedule, "Mixpanel_Cohorts", Set.of(), "k", clock::advance);
     private final Env env = Env.of(Map.of("TABLE_NAME", "unused"));
     private final CohortApiHandler api = new CohortApiHandler(store, env, clock);
     private final CohortRefreshHandler refresh = new CohortRefreshHandler(store, braze.port(), env, clock, clock.sleeper());

@@ -8,7 +8,7 @@ import dev.currentsbridge.export.ExportHandler;
 import dev.currentsbridge.export.adapter.ExportPorts;
 import dev.currentsbridge.reliability.FuzzStats;
 import dev.currentsbridge.standins.faults.FaultSchedule;
-import dev.currentsbridge.standins.mixpanel.FaultyMixpanel;
+import dev.currentsbridge.standins.mixpanel.ScheduledMixpanel;
 import dev.currentsbridge.standins.faults.FaultyObjectSource;
 import dev.currentsbridge.standins.faults.FaultyRejectSink;
 import dev.currentsbridge.standins.time.ManualClock;
@@ -58,13 +58,13 @@ class ExportFaultInjectionTest {
         RandomCases.forAll("export fault schedules (in process)", Tries.scaled(1000), 0xE4B0E7L, r -> {
             emf.clear();
             ManualClock clock = new ManualClock();
-            FaultSchedule<FaultyMixpanel.Fault> mpFaults = FaultSchedule.random(r, FaultyMixpanel.Fault.class,
-                    FaultyMixpanel.Fault.NONE, r.nextDouble() * 0.7, 10);
+            FaultSchedule<ScheduledMixpanel.Fault> mpFaults = FaultSchedule.random(r, ScheduledMixpanel.Fault.class,
+                    ScheduledMixpanel.Fault.NONE, r.nextDouble() * 0.7, 10);
             FaultSchedule<FaultyRejectSink.Fault> rejectFaults = FaultSchedule.random(r, FaultyRejectSink.Fault.class,
                     FaultyRejectSink.Fault.NONE, r.nextDouble() * 0.4, 3);
             FaultSchedule<FaultyObjectSource.Fault> s3Faults = FaultSchedule.random(r, FaultyObjectSource.Fault.class,
                     FaultyObjectSource.Fault.NONE, r.nextDouble() * 0.4, 3);
-            FaultyMixpanel mixpanel = new FaultyMixpanel(mpFaults, r.nextInt(3) == 0 ? 0 : 5 + r.nextInt(30), clock::advance);
+            ScheduledMixpanel mixpanel = new ScheduledMixpanel(mpFaults, r.nextInt(3) == 0 ? 0 : 5 + r.nextInt(30), clock::advance);
             FaultyRejectSink rejects = new FaultyRejectSink(rejectFaults);
             FaultyObjectSource objects = new FaultyObjectSource(s3Faults);
             Env env = Env.of(Map.of("MIXPANEL_CONCURRENCY", String.valueOf(1 + r.nextInt(4))));
@@ -93,7 +93,7 @@ class ExportFaultInjectionTest {
             STATS.add("messages redelivered", world.redeliveries);
             STATS.add("invocations", world.invocations);
             STATS.add("mixpanel requests", mixpanel.requests());
-            STATS.add("mixpanel faults injected", mpFaults.history().stream().filter(f -> f != FaultyMixpanel.Fault.NONE).count());
+            STATS.add("mixpanel faults injected", mpFaults.history().stream().filter(f -> f != ScheduledMixpanel.Fault.NONE).count());
             STATS.add("duplicate imports (same $insert_id, deduped by Mixpanel)", world.duplicatesImported(mixpanel.imported()));
         });
     }

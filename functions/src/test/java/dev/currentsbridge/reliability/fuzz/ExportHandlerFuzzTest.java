@@ -17,7 +17,7 @@ import dev.currentsbridge.reliability.FuzzStats;
 import dev.currentsbridge.reliability.Tries;
 import dev.currentsbridge.standins.fixtures.CurrentsFixtures;
 import dev.currentsbridge.standins.faults.FaultSchedule;
-import dev.currentsbridge.standins.mixpanel.FaultyMixpanel;
+import dev.currentsbridge.standins.mixpanel.ScheduledMixpanel;
 import dev.currentsbridge.standins.faults.FaultyObjectSource;
 import dev.currentsbridge.standins.faults.FaultyRejectSink;
 import dev.currentsbridge.standins.time.ManualClock;
@@ -74,8 +74,8 @@ class ExportHandlerFuzzTest {
     @Test
     void hostileMessagesAreRejectedWithAReasonNeverRetried() throws IOException {
         ManualClock clock = new ManualClock();
-        FaultyMixpanel mixpanel = new FaultyMixpanel(FaultSchedule.healthy(FaultyMixpanel.Fault.class,
-                FaultyMixpanel.Fault.NONE), 0, clock::advance);
+        ScheduledMixpanel mixpanel = new ScheduledMixpanel(FaultSchedule.healthy(ScheduledMixpanel.Fault.class,
+                ScheduledMixpanel.Fault.NONE), 0, clock::advance);
         FaultyRejectSink rejects = new FaultyRejectSink(FaultSchedule.healthy(FaultyRejectSink.Fault.class,
                 FaultyRejectSink.Fault.NONE));
         FaultyObjectSource objects = new FaultyObjectSource(FaultSchedule.healthy(FaultyObjectSource.Fault.class,

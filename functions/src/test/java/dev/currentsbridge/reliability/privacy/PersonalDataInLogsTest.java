@@ -29,7 +29,7 @@ import dev.currentsbridge.export.adapter.SqsExportQueue;
 import dev.currentsbridge.export.adapter.SqsRejectSink;
 import dev.currentsbridge.standins.aws.ElasticMq;
 import dev.currentsbridge.standins.aws.SqsLambdaPoller;
-import dev.currentsbridge.standins.braze.FaultyBraze;
+import dev.currentsbridge.standins.braze.ScheduledBraze;
 import dev.currentsbridge.standins.faults.FaultSchedule;
 import dev.currentsbridge.standins.faults.FaultyObjectSource;
 import dev.currentsbridge.standins.fixtures.ApiGatewayEvents;
@@ -217,9 +217,9 @@ class PersonalDataInLogsTest {
     private void cohortScenarios() throws Exception {
         ManualClock clock = new ManualClock();
         CohortState store = InMemoryCohortStore.create();
-        FaultSchedule<FaultyBraze.Fault> faults = FaultSchedule.random(new java.util.Random(5), FaultyBraze.Fault.class,
-                FaultyBraze.Fault.NONE, 0.5, 3);
-        try (FaultyBraze braze = new FaultyBraze(faults, "Mixpanel_Cohorts",
+        FaultSchedule<ScheduledBraze.Fault> faults = FaultSchedule.random(new java.util.Random(5), ScheduledBraze.Fault.class,
+                ScheduledBraze.Fault.NONE, 0.5, 3);
+        try (ScheduledBraze braze = new ScheduledBraze(faults, "Mixpanel_Cohorts",
                 Set.of("external_id:distinct-pii-3", "email:user-pii-e2@example.com"), BRAZE_KEY, clock::advance)) {
             URI endpoint = braze.startHttp(Duration.ofMillis(300));
             MapSecretSource brazeSecrets = new MapSecretSource(Map.of("braze", BRAZE_KEY));

@@ -1,43 +1,42 @@
 package dev.currentsbridge.standins.braze;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.currentsbridge.cohorts.model.IdKind;
 import dev.currentsbridge.cohorts.model.MemberRef;
-import dev.currentsbridge.common.json.Json;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
+import dev.currentsbridge.cohorts.port.BrazeUsers;
+import dev.currentsbridge.standins.http.HttpRoute;
+import dev.currentsbridge.standins.http.LoopbackHttpServer;
+import dev.currentsbridge.standins.http.RouteTable;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.HashMap;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
- * Braze REST API on loopback for {@code POST /users/track}, enforcing what Braze documents: Bearer REST API key,
- * at most 75 attributes objects per request (400 otherwise), 429 with {@code Retry-After} when asked, per-object
- * errors (success with an {@code errors} array) for chosen users. It keeps every user's array attributes so tests
- * can assert the resulting Braze state, and records every request.
+ * The one Braze emulator: tests, local mode and the dry runs talk to it. It serves {@code POST /users/track}
+ * ({@link TrackRoute}) as Braze documents it: Bearer REST API key (401; 403 without the permission), at most
+ * {@link BrazeUsers#MAX_OBJECTS} objects per request and one identifier per attributes object ({@link TrackRules}),
+ * the rate limit and its {@code X-RateLimit-*} headers, the documented bodies ({@link TrackBodies}). It keeps every
+ * user's array attributes so tests can assert the resulting Braze state, and records every request; options write
+ * accepted bodies to files ({@link #recordTo}) and inject faults ({@link #throttleNext}, {@link #failNext},
+ * {@link #enqueue}, or a schedule's draw: {@link ScheduledBraze}). Further endpoints are {@link HttpRoute}s
+ * {@linkplain #mount mounted} on the same server.
  *
  * <p>Users are named as attributes objects name them: {@code external_id}, {@code email}, {@code braze_id},
- * {@code phone} (keys such as {@code "external_id:u1"}) or a user alias object
- * {@code {"user_alias": {"alias_name", "alias_label"}}} (key {@link #alias(String, String)}). An object naming no user,
- * or with a {@code user_alias} that is not an object of two non-empty strings (Braze requires both), gets a
- * per-object error; the error texts are the fake's own (braze-api.md documents none).
+ * {@code phone} (keys such as {@code "external_id:u1"}) or a user alias (key {@link #alias(String, String)}).
  */
 public final class BrazeFake implements AutoCloseable {
 
-    public static final int MAX_OBJECTS = 75;
+    public static final int MAX_OBJECTS = BrazeUsers.MAX_OBJECTS;
+    public static final String NO_IDENTIFIER = TrackRules.NO_IDENTIFIER;
+    public static final String MALFORMED_ALIAS = TrackRules.MALFORMED_ALIAS;
 
     /** One request as received, with the status answered. */
     public record Recorded(String authorization, JsonNode body, int status) {
@@ -46,35 +45,98 @@ public final class BrazeFake implements AutoCloseable {
         }
     }
 
-    private final HttpServer server;
-    private final Set<String> validKeys = ConcurrentHashMap.newKeySet();
-    private final List<Recorded> requests = new CopyOnWriteArrayList<>();
+    /** What a request that passed the key and shape checks gets instead of (or on top of) normal processing. */
+    public sealed interface Fault {
+        /** 429, with {@code Retry-After} when not null. */
+        record Throttle(String retryAfter) implements Fault {
+        }
+
+        /** This status with Braze's documented body (a 5xx: Braze did nothing with the objects). */
+        record Status(int status) implements Fault {
+        }
+
+        /** The answer comes after {@code delay}: a 201 if {@code processed}, else a 503 for a request never read. */
+        record Slow(Duration delay, boolean processed) implements Fault {
+        }
+
+        /** The connection drops in the middle of the answer, after processing or before. */
+        record Reset(boolean processed) implements Fault {
+        }
+
+        /** Processed, but objects naming these users get an "Invalid user" error. */
+        record RefuseObjects(Predicate<String> users) implements Fault {
+        }
+    }
+
+    private final TrackEndpoint endpoint = new TrackEndpoint();
+    private final RouteTable routes = new RouteTable(TrackBodies::documented);
     private final AtomicInteger throttleNext = new AtomicInteger();
     private volatile String retryAfter = "1";
     private final AtomicInteger failNext = new AtomicInteger();
     private volatile int failStatus = 500;
-    private final Set<String> rejectedUsers = ConcurrentHashMap.newKeySet();
-    /** "external_id:u1" -> attribute -> values */
-    private final Map<String, Map<String, Set<String>>> users = new ConcurrentHashMap<>();
+    private volatile Function<JsonNode, Fault> scheduled = body -> null;
+    private volatile LoopbackHttpServer server;
 
-    private BrazeFake(String apiKey) {
-        validKeys.add(apiKey);
-        try {
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    private BrazeFake(Integer port) {
+        mount(new TrackRoute(endpoint));
+        endpoint.faultSource = this::nextFault;
+        if (port != null) {
+            listen(port);
         }
-        server.createContext("/", this::handle);
-        server.start();
     }
 
+    /** Starts serving a detached emulator on {@code port} (0: a free one). */
+    synchronized URI listen(int port) {
+        if (server == null) {
+            server = new LoopbackHttpServer("Braze emulator", port, routes);
+        }
+        return server.uri();
+    }
+
+    /** On a free loopback port, accepting {@code apiKey}. */
     public static BrazeFake start(String apiKey) {
-        return new BrazeFake(apiKey);
+        return new BrazeFake(0).acceptKey(apiKey);
+    }
+
+    /** On {@code port} (0: a free one), accepting no key until told; a taken port throws UncheckedIOException. */
+    public static BrazeFake start(int port) {
+        return new BrazeFake(port);
+    }
+
+    /** Without a server of its own (the in-process form of {@link ScheduledBraze}). */
+    static BrazeFake detached() {
+        return new BrazeFake(null);
     }
 
     public URI endpoint() {
-        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        LoopbackHttpServer server = this.server;
+        if (server == null) {
+            throw new IllegalStateException("a detached emulator has no server");
+        }
+        return server.uri();
     }
+
+    /** Serves one more endpoint on the same server. */
+    public BrazeFake mount(HttpRoute route) {
+        routes.mount(route);
+        return this;
+    }
+
+    TrackEndpoint track() {
+        return endpoint;
+    }
+
+    private Fault nextFault(JsonNode body) {
+        if (throttleNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            return new Fault.Throttle(retryAfter);
+        }
+        if (failNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            return new Fault.Status(failStatus);
+        }
+        return scheduled.apply(body);
+    }
+
+    // ---- configuration -------------------------------------------------------------------------------
 
     /** The next {@code n} requests get 429 with {@code Retry-After: retryAfterHeader} (null: no header). */
     public BrazeFake throttleNext(int n, String retryAfterHeader) {
@@ -83,18 +145,32 @@ public final class BrazeFake implements AutoCloseable {
         return this;
     }
 
+    /** The next {@code n} requests get {@code status} (0: none). */
     public BrazeFake failNext(int n, int status) {
         failStatus = status;
         failNext.set(n);
         return this;
     }
 
-    public static final String NO_IDENTIFIER = "'external_id' or another identifier is required";
-    public static final String MALFORMED_ALIAS = "'user_alias' must be an object with string 'alias_name' and 'alias_label'";
+    /** Faults for the next requests, one per request, in order (before {@link #throttleNext}/{@link #failNext}). */
+    public BrazeFake enqueue(Fault... next) {
+        endpoint.faults.enqueue(next);
+        return this;
+    }
+
+    /** A fault drawn for each request from its body (after the scripted ones), e.g. a {@link ScheduledBraze}'s. */
+    BrazeFake faultSource(Function<JsonNode, Fault> source) {
+        scheduled = source;
+        return this;
+    }
+
+    void onObject(java.util.function.Consumer<TrackEndpoint.ObjectOutcome> listener) {
+        endpoint.onObject(listener);
+    }
 
     /** The key of a user alias in {@link #values}, {@link #state} and {@link #rejectUser} (unambiguous for any text). */
     public static String alias(String aliasName, String aliasLabel) {
-        return "user_alias:" + Json.MAPPER.createArrayNode().add(aliasLabel).add(aliasName);
+        return TrackRules.alias(aliasName, aliasLabel);
     }
 
     /** The key of the user a member names, as an attributes object written for it names it. */
@@ -103,161 +179,117 @@ public final class BrazeFake implements AutoCloseable {
                 : member.kind().brazeField() + ":" + member.id();
     }
 
+    /** The key of the user an attributes object names, or null when it names none (or a malformed alias). */
+    public static String identify(JsonNode o) {
+        return TrackRules.identify(o);
+    }
+
     /** Objects naming this user ({@code "external_id:u1"}, {@code "email:a@b"}, {@link #alias}) are rejected per object. */
     public BrazeFake rejectUser(String idFieldColonId) {
-        rejectedUsers.add(idFieldColonId);
+        endpoint.users.reject(idFieldColonId);
         return this;
     }
 
     public BrazeFake acceptKey(String key) {
-        validKeys.add(key);
+        endpoint.validKeys.add(key);
+        return this;
+    }
+
+    /** Any non-empty key (dry runs cannot know the real one). */
+    public BrazeFake acceptAnyKey() {
+        endpoint.anyKey = true;
+        return this;
+    }
+
+    /** A key Braze knows but without the {@code users.track} permission: 403. */
+    public BrazeFake acceptKeyWithoutPermission(String key) {
+        endpoint.keysWithoutPermission.add(key);
         return this;
     }
 
     public BrazeFake revokeKey(String key) {
-        validKeys.remove(key);
+        endpoint.validKeys.remove(key);
+        endpoint.keysWithoutPermission.remove(key);
         return this;
     }
 
+    /** Requests per 3-second window before Braze answers 429 (Braze's: 3,000). */
+    public BrazeFake rateLimit(int requestsPerWindow) {
+        endpoint.rateLimit.limit(requestsPerWindow);
+        return this;
+    }
+
+    /** The clock of the rate-limit window. */
+    public BrazeFake clock(Supplier<Instant> clock) {
+        endpoint.rateLimit.clock(clock);
+        return this;
+    }
+
+    /** Write every body that passes the request-level checks to {@code dir}, byte for byte ({@link TrackRecorder}). */
+    public BrazeFake recordTo(Path dir) {
+        endpoint.recorder = new TrackRecorder(dir);
+        return this;
+    }
+
+    /** Keep counters and users' attributes only, not the requests (a long dry run must not hold them all). */
+    public BrazeFake keepNoHistory() {
+        endpoint.noHistory = true;
+        return this;
+    }
+
+    // ---- observations --------------------------------------------------------------------------------
+
     public List<Recorded> requests() {
-        return List.copyOf(requests);
+        return List.copyOf(endpoint.requests);
     }
 
     /** Requests answered 2xx. */
     public List<Recorded> accepted() {
-        return requests.stream().filter(r -> r.status() / 100 == 2).toList();
+        return endpoint.requests.stream().filter(r -> r.status() / 100 == 2).toList();
+    }
+
+    /** Requests answered 2xx (counted even with {@link #keepNoHistory}). */
+    public long acceptedRequests() {
+        return endpoint.acceptedRequests.get();
+    }
+
+    /** Attributes objects processed (the sum of {@code attributes_processed} answered). */
+    public long attributesProcessed() {
+        return endpoint.attributesProcessed.get();
+    }
+
+    /** Where {@link #recordTo} writes; null when not recording. */
+    public Path dir() {
+        TrackRecorder r = endpoint.recorder;
+        return r == null ? null : r.dir();
     }
 
     /** The user's current values of an array attribute, as Braze would hold them. */
     public Set<String> values(String idFieldColonId, String attribute) {
-        return new TreeSet<>(users.getOrDefault(idFieldColonId, Map.of()).getOrDefault(attribute, Set.of()));
+        return endpoint.users.values(idFieldColonId, attribute);
     }
 
     /** All users with a non-empty value set of the attribute: "external_id:u1" -> values. */
     public Map<String, Set<String>> state(String attribute) {
-        Map<String, Set<String>> out = new HashMap<>();
-        users.forEach((u, attrs) -> {
-            Set<String> v = attrs.get(attribute);
-            if (v != null && !v.isEmpty()) {
-                out.put(u, new TreeSet<>(v));
-            }
-        });
-        return out;
+        return endpoint.users.state(attribute);
+    }
+
+    /** True once Braze processed an object naming the user. */
+    public boolean knows(String user) {
+        return endpoint.users.knows(user);
     }
 
     public void reset() {
-        requests.clear();
-        users.clear();
-        rejectedUsers.clear();
+        endpoint.reset();
         throttleNext.set(0);
         failNext.set(0);
     }
 
     @Override
     public void close() {
-        server.stop(0);
-    }
-
-    private void handle(HttpExchange ex) throws IOException {
-        try (ex) {
-            String auth = ex.getRequestHeaders().getFirst("Authorization");
-            byte[] raw = ex.getRequestBody().readAllBytes();
-            if (!ex.getRequestMethod().equals("POST") || !ex.getRequestURI().getPath().equals("/users/track")) {
-                reply(ex, null, 404, "{\"message\":\"not found\"}");
-                return;
-            }
-            JsonNode body;
-            try {
-                body = Json.MAPPER.readTree(raw);
-            } catch (IOException e) {
-                reply(ex, null, 400, "{\"message\":\"Invalid JSON\"}");
-                return;
-            }
-            if (auth == null || !auth.startsWith("Bearer ") || !validKeys.contains(auth.substring(7))) {
-                reply(ex, new Recorded(auth, body, 401), 401, "{\"message\":\"Invalid API key\"}");
-                return;
-            }
-            if (throttleNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-                if (retryAfter != null) {
-                    ex.getResponseHeaders().add("Retry-After", retryAfter);
-                }
-                reply(ex, new Recorded(auth, body, 429), 429, "{\"message\":\"Too Many Requests\"}");
-                return;
-            }
-            if (failNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-                reply(ex, new Recorded(auth, body, failStatus), failStatus, "{\"message\":\"Internal Server Error\"}");
-                return;
-            }
-            JsonNode attributes = body.path("attributes");
-            if (!attributes.isArray() || attributes.size() > MAX_OBJECTS) {
-                reply(ex, new Recorded(auth, body, 400), 400,
-                        "{\"message\":\"Too many attributes objects: at most " + MAX_OBJECTS + " per request\"}");
-                return;
-            }
-            ObjectNode answer = Json.MAPPER.createObjectNode();
-            List<ObjectNode> errors = new ArrayList<>();
-            int processed = 0;
-            for (int i = 0; i < attributes.size(); i++) {
-                JsonNode o = attributes.get(i);
-                String user = identify(o);
-                if (user == null || rejectedUsers.contains(user)) {
-                    ObjectNode err = Json.MAPPER.createObjectNode();
-                    err.put("type", user != null ? "Invalid user" : o.has("user_alias") ? MALFORMED_ALIAS : NO_IDENTIFIER);
-                    err.put("input_array", "attributes");
-                    err.put("index", i);
-                    errors.add(err);
-                    continue;
-                }
-                apply(user, o);
-                processed++;
-            }
-            answer.put("message", "success");
-            answer.put("attributes_processed", processed);
-            if (!errors.isEmpty()) {
-                answer.putArray("errors").addAll(errors);
-            }
-            reply(ex, new Recorded(auth, body, 201), 201, Json.MAPPER.writeValueAsString(answer));
-        }
-    }
-
-    /** The key of the user an attributes object names, or null when it names none (or a malformed alias). */
-    public static String identify(JsonNode o) {
-        for (String f : new String[] {"external_id", "email", "braze_id", "phone"}) {
-            if (o.path(f).isTextual()) {
-                return f + ":" + o.get(f).asText();
-            }
-        }
-        JsonNode a = o.path("user_alias");
-        if (a.isObject() && nonEmptyText(a.get("alias_name")) && nonEmptyText(a.get("alias_label"))) {
-            return alias(a.get("alias_name").asText(), a.get("alias_label").asText());
-        }
-        return null;
-    }
-
-    private static boolean nonEmptyText(JsonNode n) {
-        return n != null && n.isTextual() && !n.asText().isEmpty();
-    }
-
-    private void apply(String user, JsonNode o) {
-        Map<String, Set<String>> attrs = users.computeIfAbsent(user, k -> new ConcurrentHashMap<>());
-        o.fields().forEachRemaining(e -> {
-            if (e.getValue().isObject() && (e.getValue().has("add") || e.getValue().has("remove"))) {
-                Set<String> values = attrs.computeIfAbsent(e.getKey(), k -> ConcurrentHashMap.newKeySet());
-                e.getValue().path("add").forEach(v -> values.add(v.asText()));
-                e.getValue().path("remove").forEach(v -> values.remove(v.asText()));
-            }
-        });
-    }
-
-    private void reply(HttpExchange ex, Recorded recorded, int status, String body) throws IOException {
-        if (recorded != null) {
-            requests.add(recorded);
-        }
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().add("Content-Type", "application/json");
-        ex.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(bytes);
+        LoopbackHttpServer server = this.server;
+        if (server != null) {
+            server.close();
         }
     }
 }

@@ -10,7 +10,15 @@ package dev.currentsbridge.export.domain.delivery;
  */
 public record BatchLimits(int maxEvents, long maxBodyBytes, int maxEventBytes) {
 
-    public static final BatchLimits MIXPANEL = new BatchLimits(2000, 9L * 1024 * 1024, 1024 * 1024 - 1);
+    /** Mixpanel's documented limits of one {@code /import} request (what its emulator in {@code standins} enforces). */
+    public static final int MIXPANEL_MAX_EVENTS = 2000;
+    public static final long MIXPANEL_MAX_BODY_BYTES = 10L * 1024 * 1024;
+    /** One event must be under 1 MB. */
+    public static final int MIXPANEL_MAX_EVENT_BYTES = 1024 * 1024 - 1;
+
+    /** What the exporter packs: Mixpanel's limits, with the body kept at 9 MB (older docs say 2 MB; see above). */
+    public static final BatchLimits MIXPANEL = new BatchLimits(MIXPANEL_MAX_EVENTS, 9L * 1024 * 1024,
+            MIXPANEL_MAX_EVENT_BYTES);
 
     public BatchLimits {
         if (maxEvents < 1 || maxBodyBytes < 2 || maxEventBytes < 1) {

@@ -64,7 +64,7 @@ public final class EventMapper {
     public static final long MAX_TIME_SECONDS = 253_402_300_799L;
 
     /** Values Mixpanel refuses as {@code distinct_id} (compared trimmed and case-insensitively). */
-    static final Set<String> PLACEHOLDER_DISTINCT_IDS = Set.of(
+    public static final Set<String> PLACEHOLDER_DISTINCT_IDS = Set.of(
             "00000000-0000-0000-0000-000000000000", "anon", "anonymous", "nil", "none", "null", "n/a", "na",
             "undefined", "unknown", "<nil>", "0", "-1", "true", "false", "[]", "{}");
 
