@@ -20,7 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -32,9 +31,11 @@ import java.util.Set;
  * {@code {"event":<name>,"properties":{...}}} written straight to bytes, properties in this fixed order so that
  * the same event gives the same bytes whatever form it arrived in:
  * <ol>
- *   <li>{@code time} (event seconds * 1000: milliseconds), {@code distinct_id} (the external user id),
- *       {@code $insert_id} ({@link InsertIds}), {@code ip} = 0 (stops Mixpanel from geolocating the
- *       Lambda's own address);</li>
+ *   <li>{@code time} (event seconds * 1000: milliseconds), {@code distinct_id} (as the {@link IdentityMode}
+ *       says; by default the external user id), {@code $insert_id} ({@link InsertIds}, the same in every
+ *       identity mode), {@code ip} = 0 (stops Mixpanel from geolocating the Lambda's own address);</li>
+ *   <li>the identity mode's properties that have a value ({@code $user_id}, {@code $device_id} in
+ *       {@code simplified} mode; none by default);</li>
  *   <li>the table's properties in table order, renamed as the table says, null/absent ones left out;</li>
  *   <li>custom-event / purchase properties with their seed prefix, sorted by key (String order).</li>
  * </ol>
@@ -64,9 +65,7 @@ public final class EventMapper {
     public static final long MAX_TIME_SECONDS = 253_402_300_799L;
 
     /** Values Mixpanel refuses as {@code distinct_id} (compared trimmed and case-insensitively). */
-    static final Set<String> PLACEHOLDER_DISTINCT_IDS = Set.of(
-            "00000000-0000-0000-0000-000000000000", "anon", "anonymous", "nil", "none", "null", "n/a", "na",
-            "undefined", "unknown", "<nil>", "0", "-1", "true", "false", "[]", "{}");
+    static final Set<String> PLACEHOLDER_DISTINCT_IDS = IdentitySource.PLACEHOLDERS;
 
     private static final SerializedString EVENT = new SerializedString("event");
     private static final SerializedString PROPERTIES = new SerializedString("properties");
@@ -78,12 +77,22 @@ public final class EventMapper {
     private static final double LARGEST_EXACT_WHOLE = 9_007_199_254_740_992d; // 2^53
 
     private final Map<String, CompiledType> selected;
+    private final IdentityResolver identity;
 
     public EventMapper(MappingConfig config) {
         this(MappingTable.standard(), config);
     }
 
+    public EventMapper(MappingConfig config, IdentityConfig identity) {
+        this(MappingTable.standard(), config, identity);
+    }
+
     public EventMapper(MappingTable table, MappingConfig config) {
+        this(table, config, IdentityConfig.DEFAULT);
+    }
+
+    public EventMapper(MappingTable table, MappingConfig config, IdentityConfig identity) {
+        this.identity = new IdentityResolver(identity);
         Map<String, CompiledType> compiled = new HashMap<>();
         for (String type : config.selectedTypes()) {
             TypeMapping row = table.find(type);
@@ -107,6 +116,7 @@ public final class EventMapper {
         fields.put("name", "Warm Up");
         fields.put(CurrentsJsonDecoder.FIELD_PROPERTIES, "{\"list\":[1,2.5,\"x\"],\"nested\":{\"a\":{\"b\":{\"c\":{}}}}}");
         fields.put("app_id", "warm-up");
+        fields.put("device_id", "warm-up-device");
         for (String type : selected.keySet()) {
             if (map(new CurrentsEvent(type, "warm-up-" + type, MIN_TIME_SECONDS, "warm-up-user", fields)) instanceof Mapped) {
                 mapped++;
@@ -126,12 +136,16 @@ public final class EventMapper {
         if (compiled == null) {
             return new Skipped(type, SkipReason.TYPE_NOT_SELECTED);
         }
-        String distinctId = event.externalUserId();
-        if (distinctId == null || distinctId.isBlank()) {
-            return new Skipped(type, SkipReason.NO_EXTERNAL_USER_ID);
-        }
-        if (PLACEHOLDER_DISTINCT_IDS.contains(distinctId.trim().toLowerCase(Locale.ROOT))) {
-            return new Invalid(type, "external_user_id is a placeholder value Mixpanel rejects as distinct_id");
+        Map<String, Object> fields = event.fields() == null ? Map.of() : event.fields();
+        IdentityResolver.Identified who;
+        switch (identity.resolve(event, fields)) {
+            case IdentityResolver.Identified identified -> who = identified;
+            case IdentityResolver.Unidentified unidentified -> {
+                return new Skipped(type, unidentified.reason());
+            }
+            case IdentityResolver.Refused refused -> {
+                return new Invalid(type, refused.reason());
+            }
         }
         if (event.id() == null || event.id().isEmpty()) {
             return new Invalid(type, "missing id");
@@ -143,7 +157,6 @@ public final class EventMapper {
         if (seconds > MAX_TIME_SECONDS) {
             return new Invalid(type, "time after 9999-12-31");
         }
-        Map<String, Object> fields = event.fields() == null ? Map.of() : event.fields();
 
         String eventName = compiled.eventName;
         if (compiled.row.extra() == ExtraProperties.CUSTOM_EVENT) {
@@ -167,7 +180,7 @@ public final class EventMapper {
         String insertId = InsertIds.fromCurrentsId(event.id());
         byte[] json;
         try {
-            json = write(compiled, eventName, seconds * 1000L, distinctId, insertId, fields, extra);
+            json = write(compiled, eventName, seconds * 1000L, who, insertId, fields, extra);
         } catch (IOException e) {
             // writing to memory only fails on values Jackson refuses; reject the event rather than the batch
             return new Invalid(type, "cannot serialise event: " + e.getClass().getSimpleName());
@@ -207,8 +220,8 @@ public final class EventMapper {
         }
     }
 
-    private static byte[] write(CompiledType compiled, String eventName, long timeMillis, String distinctId,
-                                String insertId, Map<String, Object> fields, Map<String, Object> extra)
+    private byte[] write(CompiledType compiled, String eventName, long timeMillis, IdentityResolver.Identified who,
+                         String insertId, Map<String, Object> fields, Map<String, Object> extra)
             throws IOException {
         ByteArrayBuilder out = new ByteArrayBuilder(512);
         try (JsonGenerator gen = Json.FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
@@ -220,12 +233,20 @@ public final class EventMapper {
             gen.writeFieldName(TIME);
             gen.writeNumber(timeMillis);
             gen.writeFieldName(DISTINCT_ID);
-            gen.writeString(distinctId);
+            gen.writeString(who.distinctId());
             gen.writeFieldName(INSERT_ID);
             gen.writeString(insertId);
             gen.writeFieldName(IP);
             gen.writeNumber(0);
             int written = FIXED_PROPERTIES;
+            SerializedString[] identityNames = identity.names();
+            for (int i = 0; i < identityNames.length; i++) {
+                if (who.values()[i] != null) {
+                    gen.writeFieldName(identityNames[i]);
+                    gen.writeString(who.values()[i]);
+                    written++;
+                }
+            }
             for (int i = 0; i < compiled.fields.length; i++) {
                 Object value = fields.get(compiled.fields[i]);
                 if (value != null) {
