@@ -2,22 +2,17 @@ package dev.currentsbridge.export.domain.mapping;
 
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import dev.currentsbridge.common.json.Json;
 import dev.currentsbridge.export.domain.CurrentsEvent;
 import dev.currentsbridge.export.domain.decode.CurrentsJsonDecoder;
-import dev.currentsbridge.export.domain.decode.JsonValues;
 import dev.currentsbridge.export.domain.mapping.MappingResult.Invalid;
 import dev.currentsbridge.export.domain.mapping.MappingResult.Mapped;
 import dev.currentsbridge.export.domain.mapping.MappingResult.SkipReason;
 import dev.currentsbridge.export.domain.mapping.MappingResult.Skipped;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -74,7 +69,6 @@ public final class EventMapper {
     private static final SerializedString INSERT_ID = new SerializedString("$insert_id");
     private static final SerializedString IP = new SerializedString("ip");
     private static final int FIXED_PROPERTIES = 4;
-    private static final double LARGEST_EXACT_WHOLE = 9_007_199_254_740_992d; // 2^53
 
     private final Map<String, CompiledType> selected;
     private final IdentityResolver identity;
@@ -169,7 +163,7 @@ public final class EventMapper {
         Map<String, Object> extra = Map.of();
         if (compiled.row.extra() != ExtraProperties.NONE) {
             Object raw = fields.get(CurrentsJsonDecoder.FIELD_PROPERTIES);
-            Object parsed = extraProperties(raw);
+            Object parsed = MixpanelValues.parseObject(raw, "properties");
             if (parsed instanceof String reason) {
                 return new Invalid(type, reason);
             }
@@ -186,38 +180,6 @@ public final class EventMapper {
             return new Invalid(type, "cannot serialise event: " + e.getClass().getSimpleName());
         }
         return new Mapped(type, eventName, insertId, json);
-    }
-
-    /** The free-form properties as a Map, or a String reason when unusable. */
-    private static Object extraProperties(Object raw) {
-        if (raw == null) {
-            return Map.of();
-        }
-        if (raw instanceof Map<?, ?> map) {
-            return map;
-        }
-        if (!(raw instanceof String text)) {
-            return "wrong type: properties";
-        }
-        if (text.isBlank()) {
-            return Map.of();
-        }
-        try (JsonParser parser = Json.FACTORY.createParser(text)) {
-            JsonToken first = parser.nextToken();
-            if (first == JsonToken.VALUE_NULL) {
-                return Map.of();
-            }
-            if (first != JsonToken.START_OBJECT) {
-                return "properties JSON is not an object";
-            }
-            Object value = JsonValues.read(parser);
-            if (parser.nextToken() != null) {
-                return "malformed properties JSON";
-            }
-            return value;
-        } catch (IOException | RuntimeException e) {
-            return "malformed properties JSON";
-        }
     }
 
     private byte[] write(CompiledType compiled, String eventName, long timeMillis, IdentityResolver.Identified who,
@@ -251,102 +213,24 @@ public final class EventMapper {
                 Object value = fields.get(compiled.fields[i]);
                 if (value != null) {
                     gen.writeFieldName(compiled.names[i]);
-                    writeValue(gen, value, 1);
+                    MixpanelValues.write(gen, value);
                     written++;
                 }
             }
             if (!extra.isEmpty()) {
                 String prefix = compiled.row.extra().keyPrefix;
-                List<String> keys = sortedKeys(extra);
+                List<String> keys = MixpanelValues.sortedKeys(extra);
                 int room = Math.min(keys.size(), MAX_PROPERTIES - written);
                 for (int i = 0; i < room; i++) {
                     String key = keys.get(i);
                     gen.writeFieldName(prefix + key);
-                    writeValue(gen, extra.get(key), 1);
+                    MixpanelValues.write(gen, extra.get(key));
                 }
             }
             gen.writeEndObject();
             gen.writeEndObject();
         }
         return out.toByteArray();
-    }
-
-    /** Writes a value; {@code level} is the container level it would open (1 for a property's own value). */
-    private static void writeValue(JsonGenerator gen, Object value, int level) throws IOException {
-        if (value == null) {
-            gen.writeNull();
-        } else if (value instanceof String s) {
-            gen.writeString(s);
-        } else if (value instanceof Long l) {
-            gen.writeNumber(l);
-        } else if (value instanceof Double d) {
-            writeDouble(gen, d);
-        } else if (value instanceof Boolean b) {
-            gen.writeBoolean(b);
-        } else if (value instanceof Map<?, ?> map) {
-            if (level > MAX_DEPTH) {
-                gen.writeString(compactJson(value));
-                return;
-            }
-            gen.writeStartObject();
-            List<String> keys = sortedKeys(map);
-            int n = Math.min(keys.size(), MAX_CONTAINER_SIZE);
-            for (int i = 0; i < n; i++) {
-                gen.writeFieldName(keys.get(i));
-                writeValue(gen, map.get(keys.get(i)), level + 1);
-            }
-            gen.writeEndObject();
-        } else if (value instanceof List<?> list) {
-            if (level > MAX_DEPTH) {
-                gen.writeString(compactJson(value));
-                return;
-            }
-            gen.writeStartArray();
-            int n = Math.min(list.size(), MAX_CONTAINER_SIZE);
-            for (int i = 0; i < n; i++) {
-                writeValue(gen, list.get(i), level + 1);
-            }
-            gen.writeEndArray();
-        } else if (value instanceof Number number) {
-            // Integer/Float etc. from a hand-built CurrentsEvent: same rules as the decoders' values
-            if (value instanceof Float f) {
-                writeDouble(gen, Double.parseDouble(Float.toString(f)));
-            } else if (value instanceof Integer || value instanceof Short || value instanceof Byte) {
-                gen.writeNumber(number.longValue());
-            } else {
-                writeDouble(gen, number.doubleValue());
-            }
-        } else {
-            gen.writeString(value.toString());
-        }
-    }
-
-    private static void writeDouble(JsonGenerator gen, double d) throws IOException {
-        if (!Double.isFinite(d)) {
-            gen.writeNull();
-        } else if (d == Math.rint(d) && Math.abs(d) < LARGEST_EXACT_WHOLE) {
-            gen.writeNumber((long) d);
-        } else {
-            gen.writeNumber(d);
-        }
-    }
-
-    /** A too-deep value as a JSON string: same key order and element rules, no depth limit. */
-    private static String compactJson(Object value) throws IOException {
-        ByteArrayBuilder out = new ByteArrayBuilder(128);
-        try (JsonGenerator gen = Json.FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
-            writeValue(gen, value, Integer.MIN_VALUE);
-        }
-        return new String(out.toByteArray(), StandardCharsets.UTF_8);
-    }
-
-    private static List<String> sortedKeys(Map<?, ?> map) {
-        List<String> keys = new ArrayList<>(map.size());
-        for (Object key : map.keySet()) {
-            keys.add(String.valueOf(key));
-        }
-        keys.sort(null);
-        return keys;
     }
 
     /** A selected row with its final event name and its property names serialised once. */
