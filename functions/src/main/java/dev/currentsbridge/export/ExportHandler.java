@@ -18,7 +18,7 @@ import dev.currentsbridge.export.adapter.SqsExportBatch;
 import dev.currentsbridge.export.domain.delivery.BatchLimits;
 import dev.currentsbridge.export.domain.delivery.DeliverySettings;
 import dev.currentsbridge.export.domain.mapping.EventMapper;
-import dev.currentsbridge.export.domain.mapping.MappingConfig;
+import dev.currentsbridge.export.domain.mapping.ExportMappingSettings;
 import dev.currentsbridge.export.pipeline.ExportPipeline;
 import dev.currentsbridge.export.pipeline.ExportResult;
 import java.util.SplittableRandom;
@@ -33,7 +33,8 @@ import org.crac.Resource;
  * types, writes the summary log line and the EMF metrics.
  *
  * <p>Reads {@code MIXPANEL_REGION}, {@code MIXPANEL_API_URL}, {@code MIXPANEL_SECRET_ID},
- * {@code REJECTS_QUEUE_URL}, {@code EXPORT_EVENT_TYPES}, {@code EXPORT_EVENT_NAMES}, {@code MIXPANEL_CONCURRENCY}.
+ * {@code REJECTS_QUEUE_URL}, {@code EXPORT_EVENT_TYPES}, {@code EXPORT_EVENT_NAMES}, {@code IDENTITY_MODE}, {@code EXPORT_ANONYMOUS},
+ * {@code MIXPANEL_CONCURRENCY}.
  */
 public final class ExportHandler implements RequestHandler<SQSEvent, SQSBatchResponse>, Resource {
 
@@ -60,11 +61,7 @@ public final class ExportHandler implements RequestHandler<SQSEvent, SQSBatchRes
     }
 
     private static EventMapper mapper(Env env) {
-        try {
-            return new EventMapper(MappingConfig.parse(env.raw("EXPORT_EVENT_TYPES"), env.raw("EXPORT_EVENT_NAMES")));
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException("EXPORT_EVENT_TYPES / EXPORT_EVENT_NAMES: " + e.getMessage());
-        }
+        return ExportMappingSettings.mapper(env);
     }
 
     private static DeliverySettings settings(Env env) {

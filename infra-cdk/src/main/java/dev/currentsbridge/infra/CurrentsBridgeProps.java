@@ -1,5 +1,6 @@
 package dev.currentsbridge.infra;
 
+import dev.currentsbridge.export.domain.mapping.IdentityConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,6 +16,9 @@ import java.util.function.Function;
  * @param mixpanelRegion   {@code US}, {@code EU} or {@code IN}: the Mixpanel data residency of the project
  * @param exportEventTypes {@code default}, {@code all} or a comma-separated list of Currents event types
  * @param exportEventNames optional JSON object overriding Mixpanel event names (null: keep the defaults)
+ * @param identityMode     {@code distinct_id} (default: distinct_id = external_user_id) or {@code simplified}
+ *                         ({@code $user_id}/{@code $device_id}, for projects on Mixpanel's Simplified ID Merge)
+ * @param exportAnonymous  {@code simplified} only: also export events without an external id that carry a device id
  * @param brazeRestEndpoint the Braze REST endpoint of the workspace, e.g. {@code https://rest.iad-01.braze.com}
  * @param bucketMode       whether Currents files arrive in a bucket this stack creates, an existing one, or none
  * @param bucketName       the existing bucket's name ({@link BucketMode#EXISTING}) or the new bucket's name (null:
@@ -38,6 +42,8 @@ public record CurrentsBridgeProps(
         String mixpanelRegion,
         String exportEventTypes,
         String exportEventNames,
+        String identityMode,
+        boolean exportAnonymous,
         String brazeRestEndpoint,
         BucketMode bucketMode,
         String bucketName,
@@ -73,6 +79,8 @@ public record CurrentsBridgeProps(
         }
         exportEventTypes = blankToNull(exportEventTypes) == null ? "default" : exportEventTypes.trim();
         exportEventNames = blankToNull(exportEventNames);
+        // The export function's own rules, so that cdk synth fails where the function would fail to start.
+        identityMode = IdentityConfig.parse(identityMode, Boolean.toString(exportAnonymous)).mode().setting;
         brazeRestEndpoint = blankToNull(brazeRestEndpoint) == null ? "https://rest.iad-01.braze.com"
                 : brazeRestEndpoint.trim();
         if (!brazeRestEndpoint.startsWith("https://")) {
@@ -132,6 +140,8 @@ public record CurrentsBridgeProps(
                 .mixpanelRegion(ctx.apply("mixpanelRegion"))
                 .exportEventTypes(ctx.apply("exportEventTypes"))
                 .exportEventNames(ctx.apply("exportEventNames"))
+                .identityMode(ctx.apply("identityMode"))
+                .exportAnonymous(parseBoolean("exportAnonymous", ctx.apply("exportAnonymous")))
                 .brazeRestEndpoint(ctx.apply("brazeRestEndpoint"))
                 .bucketMode(mode == null ? null : BucketMode.valueOf(mode.trim().toUpperCase(Locale.ROOT)))
                 .bucketName(ctx.apply("bucketName"))
@@ -165,6 +175,17 @@ public record CurrentsBridgeProps(
                 + " (or pass -c functionsJar=/path/to/currents-bridge-functions.jar)");
     }
 
+    private static boolean parseBoolean(String key, String value) {
+        if (value == null || value.isBlank()) {
+            return false;
+        }
+        return switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException(key + " must be true or false, got '" + value.trim() + "'");
+        };
+    }
+
     private static String blankToNull(String s) {
         return s == null || s.isBlank() ? null : s;
     }
@@ -174,6 +195,8 @@ public record CurrentsBridgeProps(
         private String mixpanelRegion;
         private String exportEventTypes;
         private String exportEventNames;
+        private String identityMode;
+        private boolean exportAnonymous;
         private String brazeRestEndpoint;
         private BucketMode bucketMode;
         private String bucketName;
@@ -195,6 +218,8 @@ public record CurrentsBridgeProps(
         public Builder mixpanelRegion(String v) { mixpanelRegion = v; return this; }
         public Builder exportEventTypes(String v) { exportEventTypes = v; return this; }
         public Builder exportEventNames(String v) { exportEventNames = v; return this; }
+        public Builder identityMode(String v) { identityMode = v; return this; }
+        public Builder exportAnonymous(boolean v) { exportAnonymous = v; return this; }
         public Builder brazeRestEndpoint(String v) { brazeRestEndpoint = v; return this; }
         public Builder bucketMode(BucketMode v) { bucketMode = v; return this; }
         public Builder bucketName(String v) { bucketName = v; return this; }
@@ -211,7 +236,8 @@ public record CurrentsBridgeProps(
         public Builder functionsAsset(Path v) { functionsAsset = v; return this; }
 
         public CurrentsBridgeProps build() {
-            return new CurrentsBridgeProps(mixpanelRegion, exportEventTypes, exportEventNames, brazeRestEndpoint,
+            return new CurrentsBridgeProps(mixpanelRegion, exportEventTypes, exportEventNames, identityMode,
+                    exportAnonymous, brazeRestEndpoint,
                     bucketMode, bucketName, currentsPrefix, alarmEmail, mixpanelSecretArn, brazeApiKeySecretArn,
                     currentsTokenSecretArn, memberIdField, cohortAttribute, cohortValue, defaultSyncMode,
                     currentsBucketKmsKeyArn, functionsAsset);

@@ -164,6 +164,8 @@ public final class CurrentsBridgeStack extends Stack {
                         "REJECTS_QUEUE_URL", rejectsQueue.getQueueUrl(),
                         "EXPORT_EVENT_TYPES", props.exportEventTypes(),
                         "EXPORT_EVENT_NAMES", props.exportEventNames(),
+                        "IDENTITY_MODE", props.identityMode(),
+                        "EXPORT_ANONYMOUS", Boolean.toString(props.exportAnonymous()),
                         "MIXPANEL_CONCURRENCY", "4"));
         // Ingest: validates the bearer token and forwards batches of <= 100 events to SQS; short, so a hung
         // dependency fails fast and Braze retries, well inside API Gateway's 30 s integration limit.

@@ -1,6 +1,7 @@
 package dev.currentsbridge.infra;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,6 +26,8 @@ class CurrentsBridgePropsTest {
         assertEquals("US", p.mixpanelRegion());
         assertEquals("default", p.exportEventTypes());
         assertNull(p.exportEventNames());
+        assertEquals("distinct_id", p.identityMode());
+        assertFalse(p.exportAnonymous());
         assertEquals(CurrentsBridgeProps.BucketMode.NEW, p.bucketMode());
         assertEquals("currents/", p.currentsPrefix());
         assertEquals("mixpanel_distinct_id", p.memberIdField());
@@ -51,6 +54,24 @@ class CurrentsBridgePropsTest {
         assertEquals("a@example.com", p.alarmEmail());
         assertEquals(jar, p.functionsAsset());
         assertEquals("one_time", p.defaultSyncMode());
+    }
+
+    @Test
+    void identitySettingsFollowTheExportFunctionsRules() {
+        Path jar = tmp.resolve("f.jar");
+        var p = CurrentsBridgeProps.fromContext(Map.<String, Object>of("identityMode", "Simplified",
+                "exportAnonymous", "true", "functionsJar", jar.toString())::get);
+        assertEquals("simplified", p.identityMode());
+        assertTrue(p.exportAnonymous());
+        var anonymous = assertThrows(IllegalArgumentException.class,
+                () -> CurrentsBridgeProps.builder().exportAnonymous(true).functionsAsset(jar).build());
+        assertTrue(anonymous.getMessage().contains("IDENTITY_MODE=simplified"), anonymous.getMessage());
+        var mode = assertThrows(IllegalArgumentException.class,
+                () -> CurrentsBridgeProps.builder().identityMode("original").functionsAsset(jar).build());
+        assertTrue(mode.getMessage().contains("distinct_id or simplified"), mode.getMessage());
+        var flag = assertThrows(IllegalArgumentException.class, () -> CurrentsBridgeProps.fromContext(
+                Map.<String, Object>of("identityMode", "simplified", "exportAnonymous", "yes please")::get));
+        assertTrue(flag.getMessage().contains("exportAnonymous must be true or false"), flag.getMessage());
     }
 
     @Test

@@ -113,7 +113,7 @@ class CurrentsBridgeStackTest {
     @Test
     void environmentVariablesAreExactlyTheDocumentedOnes() {
         assertEquals(Set.of("MIXPANEL_REGION", "MIXPANEL_SECRET_ID", "REJECTS_QUEUE_URL", "EXPORT_EVENT_TYPES",
-                        "MIXPANEL_CONCURRENCY", "JAVA_TOOL_OPTIONS"),
+                        "IDENTITY_MODE", "EXPORT_ANONYMOUS", "MIXPANEL_CONCURRENCY", "JAVA_TOOL_OPTIONS"),
                 s.environment(EXPORT_HANDLER).keySet());
         assertEquals(Set.of("EXPORT_QUEUE_URL", "CURRENTS_TOKEN_SECRET_ID", "JAVA_TOOL_OPTIONS"),
                 s.environment(INGEST_HANDLER).keySet());
@@ -126,6 +126,8 @@ class CurrentsBridgeStackTest {
         var export = s.environment(EXPORT_HANDLER);
         assertEquals("US", export.get("MIXPANEL_REGION"));
         assertEquals("default", export.get("EXPORT_EVENT_TYPES"));
+        assertEquals("distinct_id", export.get("IDENTITY_MODE"));
+        assertEquals("false", export.get("EXPORT_ANONYMOUS"));
         assertEquals(ref("AWS::SQS::Queue", "RejectsQueue"), export.get("REJECTS_QUEUE_URL"));
         assertEquals(ref("AWS::SQS::Queue", "ExportQueue"), s.environment(INGEST_HANDLER).get("EXPORT_QUEUE_URL"));
         Object table = ref("AWS::DynamoDB::Table", "CohortTable");

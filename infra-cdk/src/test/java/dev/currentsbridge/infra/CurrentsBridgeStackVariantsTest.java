@@ -32,6 +32,8 @@ class CurrentsBridgeStackVariantsTest {
                 .mixpanelRegion("eu")
                 .exportEventTypes("users.messages.email.Open,users.behaviors.CustomEvent")
                 .exportEventNames("{\"users.messages.email.Open\":\"Email Opened\"}")
+                .identityMode("simplified")
+                .exportAnonymous(true)
                 .brazeRestEndpoint("https://rest.fra-01.braze.eu")
                 .bucketMode(CurrentsBridgeProps.BucketMode.EXISTING)
                 .bucketName("my-currents-bucket")
@@ -51,6 +53,8 @@ class CurrentsBridgeStackVariantsTest {
         assertEquals("EU", export.get("MIXPANEL_REGION"));
         assertEquals("users.messages.email.Open,users.behaviors.CustomEvent", export.get("EXPORT_EVENT_TYPES"));
         assertEquals("{\"users.messages.email.Open\":\"Email Opened\"}", export.get("EXPORT_EVENT_NAMES"));
+        assertEquals("simplified", export.get("IDENTITY_MODE"));
+        assertEquals("true", export.get("EXPORT_ANONYMOUS"));
         var refresh = existing.environment(REFRESH_HANDLER);
         assertEquals("https://rest.fra-01.braze.eu", refresh.get("BRAZE_REST_ENDPOINT"));
         assertEquals("id", refresh.get("COHORT_VALUE"));

@@ -91,6 +91,31 @@ class SamTemplateConsistencyTest {
     }
 
     @Test
+    void sameIdentitySettingsWithTheSameDefaultsAndTheSameRefusal() {
+        JsonNode parameters = sam.path("Parameters");
+        var defaults = CurrentsBridgeProps.fromContext(key -> null);
+        assertEquals(defaults.identityMode(), parameters.path("IdentityMode").path("Default").asText());
+        assertEquals(List.of("distinct_id", "simplified"), texts(parameters.path("IdentityMode").path("AllowedValues")));
+        assertEquals(Boolean.toString(defaults.exportAnonymous()), parameters.path("ExportAnonymous").path("Default").asText());
+        assertEquals(List.of("false", "true"), texts(parameters.path("ExportAnonymous").path("AllowedValues")));
+        JsonNode env = samFunctions().get("ExportFunction").path("Environment").path("Variables");
+        assertEquals("IdentityMode", env.path("IDENTITY_MODE").path("Ref").asText());
+        assertEquals("ExportAnonymous", env.path("EXPORT_ANONYMOUS").path("Ref").asText());
+        // CDK refuses exportAnonymous without simplified at synth; SAM at deploy through a template rule.
+        JsonNode rule = sam.path("Rules").path("ExportAnonymousNeedsSimplifiedIdentity");
+        assertEquals("ExportAnonymous", rule.path("RuleCondition").path("Fn::Equals").get(0).path("Ref").asText());
+        JsonNode assertion = rule.path("Assertions").get(0).path("Assert").path("Fn::Equals");
+        assertEquals("IdentityMode", assertion.get(0).path("Ref").asText());
+        assertEquals("simplified", assertion.get(1).asText());
+    }
+
+    private static List<String> texts(JsonNode array) {
+        List<String> values = new java.util.ArrayList<>();
+        array.forEach(v -> values.add(v.asText()));
+        return values;
+    }
+
+    @Test
     void sameRoutesAndTriggers() {
         Set<String> samRoutes = new TreeSet<>();
         samFunctions().values().forEach(fn -> fn.path("Events").forEach(e -> {

@@ -2,6 +2,7 @@ package dev.currentsbridge.cli.export;
 
 import dev.currentsbridge.common.retry.RetryPolicy;
 import dev.currentsbridge.cli.CliException;
+import dev.currentsbridge.cli.IdentityOptions;
 import dev.currentsbridge.cli.Command;
 import dev.currentsbridge.cli.Invocation;
 import dev.currentsbridge.cli.MixpanelTarget;
@@ -86,7 +87,7 @@ public final class ExportCommand implements Command {
     @Override
     public List<Option> options() {
         return List.of(DRY_RUN, MixpanelTarget.SECRET_FILE, MixpanelTarget.REGION, MixpanelTarget.URL, EVENT_TYPES,
-                EVENT_NAMES, EVENT_TYPE, CONCURRENCY, MAX_ATTEMPTS, REJECTS, LOGS, VERBOSE, AWS_REGION);
+                EVENT_NAMES, IdentityOptions.MODE, IdentityOptions.ANONYMOUS, EVENT_TYPE, CONCURRENCY, MAX_ATTEMPTS, REJECTS, LOGS, VERBOSE, AWS_REGION);
     }
 
     @Override
@@ -104,7 +105,7 @@ public final class ExportCommand implements Command {
         int maxAttempts = inv.getInt(MAX_ATTEMPTS, 1, 100);
         EventMapper mapper;
         try {
-            mapper = new EventMapper(MappingConfig.parse(inv.get(EVENT_TYPES), inv.get(EVENT_NAMES)));
+            mapper = new EventMapper(MappingConfig.parse(inv.get(EVENT_TYPES), inv.get(EVENT_NAMES)), IdentityOptions.config(inv));
         } catch (IllegalArgumentException e) {
             throw new CliException("event selection: " + e.getMessage());
         }

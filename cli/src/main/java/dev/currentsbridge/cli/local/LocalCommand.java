@@ -11,6 +11,7 @@ import dev.currentsbridge.cli.Command;
 import dev.currentsbridge.cli.Durations;
 import dev.currentsbridge.cli.Invocation;
 import dev.currentsbridge.cli.MixpanelTarget;
+import dev.currentsbridge.cli.IdentityOptions;
 import dev.currentsbridge.cli.Option;
 import dev.currentsbridge.cli.Report;
 import dev.currentsbridge.cli.invoke.SamTemplate;
@@ -95,7 +96,7 @@ public final class LocalCommand implements Command {
     public List<Option> options() {
         return List.of(PORT, STATE, OUT, REPLAY, EXIT_AFTER_REPLAY, REFRESH_EVERY, VISIBILITY, MAX_RECEIVES, LocalSystem.S3_ROOT, LocalSystem.CURRENTS_TOKEN,
                 TEMPLATE, MixpanelTarget.SECRET_FILE, MixpanelTarget.REGION, MixpanelTarget.URL, BrazeTarget.ENDPOINT,
-                BrazeTarget.KEY_FILE, MIXPANEL_PORT, BRAZE_PORT, VERBOSE);
+                BrazeTarget.KEY_FILE, IdentityOptions.MODE, IdentityOptions.ANONYMOUS, MIXPANEL_PORT, BRAZE_PORT, VERBOSE);
     }
 
     @Override
@@ -113,6 +114,7 @@ public final class LocalCommand implements Command {
         Path templatePath = inv.getPath(TEMPLATE);
         SamTemplate template = Files.isRegularFile(templatePath) ? SamTemplate.load(templatePath) : null;
         PrintStream console = inv.out();
+        Map<String, String> userEnvironment = IdentityOptions.environment(inv, inv.environment());
 
         try (LocalState state = LocalState.openExclusive(inv.getPath(STATE));
              LocalLogs logs = new LocalLogs(out.resolve("logs"), inv.has(VERBOSE) ? inv.err() : null);
@@ -120,7 +122,7 @@ public final class LocalCommand implements Command {
              BrazeTarget braze = BrazeTarget.from(inv, out.resolve("braze"), brazePort)) {
             LocalSystem system = LocalSystem.start(new LocalSystem.Settings(inv.getPath(STATE), out,
                     inv.getPath(LocalSystem.S3_ROOT), visibility, maxReceives, refreshEvery,
-                    inv.require(LocalSystem.CURRENTS_TOKEN), inv.environment()), state, mixpanel, braze);
+                    inv.require(LocalSystem.CURRENTS_TOKEN), userEnvironment), state, mixpanel, braze);
             return serve(inv, system, logs, template, port, refreshEvery, replayFiles, exitAfter, console);
         }
     }

@@ -51,7 +51,7 @@ public final class LocalSystem {
 
     /** Variables a user may set in their environment to configure the handlers locally, as on Lambda. */
     public static final List<String> PASS_THROUGH = List.of("MIXPANEL_REGION", "EXPORT_EVENT_TYPES",
-            "EXPORT_EVENT_NAMES", "MIXPANEL_CONCURRENCY", "COHORT_ATTRIBUTE", "COHORT_VALUE", "MEMBER_ID_FIELD",
+            "EXPORT_EVENT_NAMES", "IDENTITY_MODE", "EXPORT_ANONYMOUS", "MIXPANEL_CONCURRENCY", "COHORT_ATTRIBUTE", "COHORT_VALUE", "MEMBER_ID_FIELD",
             "DEFAULT_SYNC_MODE", "STALE_AFTER_INTERVALS");
 
     /**

@@ -2,25 +2,19 @@ package dev.currentsbridge.export.domain.mapping;
 
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import dev.currentsbridge.common.json.Json;
 import dev.currentsbridge.export.domain.CurrentsEvent;
 import dev.currentsbridge.export.domain.decode.CurrentsJsonDecoder;
-import dev.currentsbridge.export.domain.decode.JsonValues;
 import dev.currentsbridge.export.domain.mapping.MappingResult.Invalid;
 import dev.currentsbridge.export.domain.mapping.MappingResult.Mapped;
 import dev.currentsbridge.export.domain.mapping.MappingResult.SkipReason;
 import dev.currentsbridge.export.domain.mapping.MappingResult.Skipped;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -32,9 +26,11 @@ import java.util.Set;
  * {@code {"event":<name>,"properties":{...}}} written straight to bytes, properties in this fixed order so that
  * the same event gives the same bytes whatever form it arrived in:
  * <ol>
- *   <li>{@code time} (event seconds * 1000: milliseconds), {@code distinct_id} (the external user id),
- *       {@code $insert_id} ({@link InsertIds}), {@code ip} = 0 (stops Mixpanel from geolocating the
- *       Lambda's own address);</li>
+ *   <li>{@code time} (event seconds * 1000: milliseconds), {@code distinct_id} (as the {@link IdentityMode}
+ *       says; by default the external user id), {@code $insert_id} ({@link InsertIds}, the same in every
+ *       identity mode), {@code ip} = 0 (stops Mixpanel from geolocating the Lambda's own address);</li>
+ *   <li>the identity mode's properties that have a value ({@code $user_id}, {@code $device_id} in
+ *       {@code simplified} mode; none by default);</li>
  *   <li>the table's properties in table order, renamed as the table says, null/absent ones left out;</li>
  *   <li>custom-event / purchase properties with their seed prefix, sorted by key (String order).</li>
  * </ol>
@@ -64,9 +60,7 @@ public final class EventMapper {
     public static final long MAX_TIME_SECONDS = 253_402_300_799L;
 
     /** Values Mixpanel refuses as {@code distinct_id} (compared trimmed and case-insensitively). */
-    public static final Set<String> PLACEHOLDER_DISTINCT_IDS = Set.of(
-            "00000000-0000-0000-0000-000000000000", "anon", "anonymous", "nil", "none", "null", "n/a", "na",
-            "undefined", "unknown", "<nil>", "0", "-1", "true", "false", "[]", "{}");
+    public static final Set<String> PLACEHOLDER_DISTINCT_IDS = IdentitySource.PLACEHOLDERS;
 
     private static final SerializedString EVENT = new SerializedString("event");
     private static final SerializedString PROPERTIES = new SerializedString("properties");
@@ -75,15 +69,24 @@ public final class EventMapper {
     private static final SerializedString INSERT_ID = new SerializedString("$insert_id");
     private static final SerializedString IP = new SerializedString("ip");
     private static final int FIXED_PROPERTIES = 4;
-    private static final double LARGEST_EXACT_WHOLE = 9_007_199_254_740_992d; // 2^53
 
     private final Map<String, CompiledType> selected;
+    private final IdentityResolver identity;
 
     public EventMapper(MappingConfig config) {
         this(MappingTable.standard(), config);
     }
 
+    public EventMapper(MappingConfig config, IdentityConfig identity) {
+        this(MappingTable.standard(), config, identity);
+    }
+
     public EventMapper(MappingTable table, MappingConfig config) {
+        this(table, config, IdentityConfig.DEFAULT);
+    }
+
+    public EventMapper(MappingTable table, MappingConfig config, IdentityConfig identity) {
+        this.identity = new IdentityResolver(identity);
         Map<String, CompiledType> compiled = new HashMap<>();
         for (String type : config.selectedTypes()) {
             TypeMapping row = table.find(type);
@@ -107,6 +110,7 @@ public final class EventMapper {
         fields.put("name", "Warm Up");
         fields.put(CurrentsJsonDecoder.FIELD_PROPERTIES, "{\"list\":[1,2.5,\"x\"],\"nested\":{\"a\":{\"b\":{\"c\":{}}}}}");
         fields.put("app_id", "warm-up");
+        fields.put("device_id", "warm-up-device");
         for (String type : selected.keySet()) {
             if (map(new CurrentsEvent(type, "warm-up-" + type, MIN_TIME_SECONDS, "warm-up-user", fields)) instanceof Mapped) {
                 mapped++;
@@ -126,12 +130,16 @@ public final class EventMapper {
         if (compiled == null) {
             return new Skipped(type, SkipReason.TYPE_NOT_SELECTED);
         }
-        String distinctId = event.externalUserId();
-        if (distinctId == null || distinctId.isBlank()) {
-            return new Skipped(type, SkipReason.NO_EXTERNAL_USER_ID);
-        }
-        if (PLACEHOLDER_DISTINCT_IDS.contains(distinctId.trim().toLowerCase(Locale.ROOT))) {
-            return new Invalid(type, "external_user_id is a placeholder value Mixpanel rejects as distinct_id");
+        Map<String, Object> fields = event.fields() == null ? Map.of() : event.fields();
+        IdentityResolver.Identified who;
+        switch (identity.resolve(event, fields)) {
+            case IdentityResolver.Identified identified -> who = identified;
+            case IdentityResolver.Unidentified unidentified -> {
+                return new Skipped(type, unidentified.reason());
+            }
+            case IdentityResolver.Refused refused -> {
+                return new Invalid(type, refused.reason());
+            }
         }
         if (event.id() == null || event.id().isEmpty()) {
             return new Invalid(type, "missing id");
@@ -143,7 +151,6 @@ public final class EventMapper {
         if (seconds > MAX_TIME_SECONDS) {
             return new Invalid(type, "time after 9999-12-31");
         }
-        Map<String, Object> fields = event.fields() == null ? Map.of() : event.fields();
 
         String eventName = compiled.eventName;
         if (compiled.row.extra() == ExtraProperties.CUSTOM_EVENT) {
@@ -156,7 +163,7 @@ public final class EventMapper {
         Map<String, Object> extra = Map.of();
         if (compiled.row.extra() != ExtraProperties.NONE) {
             Object raw = fields.get(CurrentsJsonDecoder.FIELD_PROPERTIES);
-            Object parsed = extraProperties(raw);
+            Object parsed = MixpanelValues.parseObject(raw, "properties");
             if (parsed instanceof String reason) {
                 return new Invalid(type, reason);
             }
@@ -167,7 +174,7 @@ public final class EventMapper {
         String insertId = InsertIds.fromCurrentsId(event.id());
         byte[] json;
         try {
-            json = write(compiled, eventName, seconds * 1000L, distinctId, insertId, fields, extra);
+            json = write(compiled, eventName, seconds * 1000L, who, insertId, fields, extra);
         } catch (IOException e) {
             // writing to memory only fails on values Jackson refuses; reject the event rather than the batch
             return new Invalid(type, "cannot serialise event: " + e.getClass().getSimpleName());
@@ -175,40 +182,8 @@ public final class EventMapper {
         return new Mapped(type, eventName, insertId, json);
     }
 
-    /** The free-form properties as a Map, or a String reason when unusable. */
-    private static Object extraProperties(Object raw) {
-        if (raw == null) {
-            return Map.of();
-        }
-        if (raw instanceof Map<?, ?> map) {
-            return map;
-        }
-        if (!(raw instanceof String text)) {
-            return "wrong type: properties";
-        }
-        if (text.isBlank()) {
-            return Map.of();
-        }
-        try (JsonParser parser = Json.FACTORY.createParser(text)) {
-            JsonToken first = parser.nextToken();
-            if (first == JsonToken.VALUE_NULL) {
-                return Map.of();
-            }
-            if (first != JsonToken.START_OBJECT) {
-                return "properties JSON is not an object";
-            }
-            Object value = JsonValues.read(parser);
-            if (parser.nextToken() != null) {
-                return "malformed properties JSON";
-            }
-            return value;
-        } catch (IOException | RuntimeException e) {
-            return "malformed properties JSON";
-        }
-    }
-
-    private static byte[] write(CompiledType compiled, String eventName, long timeMillis, String distinctId,
-                                String insertId, Map<String, Object> fields, Map<String, Object> extra)
+    private byte[] write(CompiledType compiled, String eventName, long timeMillis, IdentityResolver.Identified who,
+                         String insertId, Map<String, Object> fields, Map<String, Object> extra)
             throws IOException {
         ByteArrayBuilder out = new ByteArrayBuilder(512);
         try (JsonGenerator gen = Json.FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
@@ -220,112 +195,42 @@ public final class EventMapper {
             gen.writeFieldName(TIME);
             gen.writeNumber(timeMillis);
             gen.writeFieldName(DISTINCT_ID);
-            gen.writeString(distinctId);
+            gen.writeString(who.distinctId());
             gen.writeFieldName(INSERT_ID);
             gen.writeString(insertId);
             gen.writeFieldName(IP);
             gen.writeNumber(0);
             int written = FIXED_PROPERTIES;
+            SerializedString[] identityNames = identity.names();
+            for (int i = 0; i < identityNames.length; i++) {
+                if (who.values()[i] != null) {
+                    gen.writeFieldName(identityNames[i]);
+                    gen.writeString(who.values()[i]);
+                    written++;
+                }
+            }
             for (int i = 0; i < compiled.fields.length; i++) {
                 Object value = fields.get(compiled.fields[i]);
                 if (value != null) {
                     gen.writeFieldName(compiled.names[i]);
-                    writeValue(gen, value, 1);
+                    MixpanelValues.write(gen, value);
                     written++;
                 }
             }
             if (!extra.isEmpty()) {
                 String prefix = compiled.row.extra().keyPrefix;
-                List<String> keys = sortedKeys(extra);
+                List<String> keys = MixpanelValues.sortedKeys(extra);
                 int room = Math.min(keys.size(), MAX_PROPERTIES - written);
                 for (int i = 0; i < room; i++) {
                     String key = keys.get(i);
                     gen.writeFieldName(prefix + key);
-                    writeValue(gen, extra.get(key), 1);
+                    MixpanelValues.write(gen, extra.get(key));
                 }
             }
             gen.writeEndObject();
             gen.writeEndObject();
         }
         return out.toByteArray();
-    }
-
-    /** Writes a value; {@code level} is the container level it would open (1 for a property's own value). */
-    private static void writeValue(JsonGenerator gen, Object value, int level) throws IOException {
-        if (value == null) {
-            gen.writeNull();
-        } else if (value instanceof String s) {
-            gen.writeString(s);
-        } else if (value instanceof Long l) {
-            gen.writeNumber(l);
-        } else if (value instanceof Double d) {
-            writeDouble(gen, d);
-        } else if (value instanceof Boolean b) {
-            gen.writeBoolean(b);
-        } else if (value instanceof Map<?, ?> map) {
-            if (level > MAX_DEPTH) {
-                gen.writeString(compactJson(value));
-                return;
-            }
-            gen.writeStartObject();
-            List<String> keys = sortedKeys(map);
-            int n = Math.min(keys.size(), MAX_CONTAINER_SIZE);
-            for (int i = 0; i < n; i++) {
-                gen.writeFieldName(keys.get(i));
-                writeValue(gen, map.get(keys.get(i)), level + 1);
-            }
-            gen.writeEndObject();
-        } else if (value instanceof List<?> list) {
-            if (level > MAX_DEPTH) {
-                gen.writeString(compactJson(value));
-                return;
-            }
-            gen.writeStartArray();
-            int n = Math.min(list.size(), MAX_CONTAINER_SIZE);
-            for (int i = 0; i < n; i++) {
-                writeValue(gen, list.get(i), level + 1);
-            }
-            gen.writeEndArray();
-        } else if (value instanceof Number number) {
-            // Integer/Float etc. from a hand-built CurrentsEvent: same rules as the decoders' values
-            if (value instanceof Float f) {
-                writeDouble(gen, Double.parseDouble(Float.toString(f)));
-            } else if (value instanceof Integer || value instanceof Short || value instanceof Byte) {
-                gen.writeNumber(number.longValue());
-            } else {
-                writeDouble(gen, number.doubleValue());
-            }
-        } else {
-            gen.writeString(value.toString());
-        }
-    }
-
-    private static void writeDouble(JsonGenerator gen, double d) throws IOException {
-        if (!Double.isFinite(d)) {
-            gen.writeNull();
-        } else if (d == Math.rint(d) && Math.abs(d) < LARGEST_EXACT_WHOLE) {
-            gen.writeNumber((long) d);
-        } else {
-            gen.writeNumber(d);
-        }
-    }
-
-    /** A too-deep value as a JSON string: same key order and element rules, no depth limit. */
-    private static String compactJson(Object value) throws IOException {
-        ByteArrayBuilder out = new ByteArrayBuilder(128);
-        try (JsonGenerator gen = Json.FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
-            writeValue(gen, value, Integer.MIN_VALUE);
-        }
-        return new String(out.toByteArray(), StandardCharsets.UTF_8);
-    }
-
-    private static List<String> sortedKeys(Map<?, ?> map) {
-        List<String> keys = new ArrayList<>(map.size());
-        for (Object key : map.keySet()) {
-            keys.add(String.valueOf(key));
-        }
-        keys.sort(null);
-        return keys;
     }
 
     /** A selected row with its final event name and its property names serialised once. */

@@ -14,7 +14,7 @@ public sealed interface MappingResult {
     record Mapped(String currentsType, String eventName, String insertId, byte[] json) implements MappingResult {
     }
 
-    /** Not exported by a documented rule (no external_user_id, type not selected). */
+    /** Not exported by a documented rule (no external_user_id, or no device id either; type not selected). */
     record Skipped(String currentsType, SkipReason reason) implements MappingResult {
     }
 
@@ -24,6 +24,8 @@ public sealed interface MappingResult {
 
     enum SkipReason {
         NO_EXTERNAL_USER_ID("no_external_user_id"),
+        /** With {@code EXPORT_ANONYMOUS}: neither an external id nor a usable device id. */
+        NO_USER_OR_DEVICE_ID("no_external_user_id_or_device_id"),
         TYPE_NOT_SELECTED("type_not_selected");
 
         public final String label;

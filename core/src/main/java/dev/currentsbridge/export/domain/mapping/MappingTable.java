@@ -25,8 +25,9 @@ public final class MappingTable {
 
     public static final String RESOURCE = "/mapping/currents-to-mixpanel.tsv";
 
-    /** Written by {@link EventMapper} for every event; a table column may not produce them again. */
-    static final Set<String> RESERVED_PROPERTIES = Set.of("time", "distinct_id", "$insert_id", "ip");
+    /** Written by {@link EventMapper} itself (fixed and identity properties); a table column may not produce them. */
+    static final Set<String> RESERVED_PROPERTIES = Set.of("time", "distinct_id", "$insert_id", "ip", "$user_id",
+            "$device_id");
 
     private static final MappingTable STANDARD = loadResource(RESOURCE);
 
