@@ -34,23 +34,23 @@ import software.amazon.awssdk.services.s3.S3Client;
 /** {@code bridge export}: backfill Currents files into Mixpanel (or a dry-run folder). */
 public final class ExportCommand implements Command {
 
-    static final Option DRY_RUN = Option.value("dry-run", "DIR", null,
+    public static final Option DRY_RUN = Option.value("dry-run", "DIR", null,
             "write the exact /import bodies as NDJSON files into DIR instead of sending them to Mixpanel");
-    static final Option EVENT_TYPES = Option.value("event-types", "LIST", "default",
+    public static final Option EVENT_TYPES = Option.value("event-types", "LIST", "default",
             "Currents types to export: default, all, or a comma-separated list").withEnv("EXPORT_EVENT_TYPES");
-    static final Option EVENT_NAMES = Option.value("event-names", "JSON", null,
+    public static final Option EVENT_NAMES = Option.value("event-names", "JSON", null,
             "Mixpanel names overriding the defaults: {\"<currents type>\": \"<name>\"}").withEnv("EXPORT_EVENT_NAMES");
     static final Option EVENT_TYPE = Option.value("event-type", "TYPE", null,
             "Currents type of storage-form JSON events that carry no event_type and whose path has no event_type=<type> folder");
-    static final Option CONCURRENCY = Option.value("concurrency", "N", "4",
+    public static final Option CONCURRENCY = Option.value("concurrency", "N", "4",
             "concurrent /import requests").withEnv("MIXPANEL_CONCURRENCY");
-    static final Option MAX_ATTEMPTS = Option.value("max-attempts", "N", "10",
+    public static final Option MAX_ATTEMPTS = Option.value("max-attempts", "N", "10",
             "attempts per /import request on 429, 5xx and network errors (backoff 2 s doubling to 60 s)");
     static final Option REJECTS = Option.value("rejects", "DIR", "local-out/rejects",
             "where events that can never be imported are written (NDJSON with the reason)");
-    static final Option LOGS = Option.value("logs", "DIR", "local-out/logs",
+    public static final Option LOGS = Option.value("logs", "DIR", "local-out/logs",
             "where the pipeline's JSON logs go (bridge.log)");
-    static final Option VERBOSE = Option.flag("verbose", "also print the pipeline's JSON logs on stderr");
+    public static final Option VERBOSE = Option.flag("verbose", "also print the pipeline's JSON logs on stderr");
     static final Option AWS_REGION = Option.value("aws-region", "REGION", "us-east-1",
             "region of the S3 bucket for s3:// inputs (your usual AWS credentials are used)").withEnv("AWS_REGION");
 
