@@ -51,8 +51,15 @@ public final class ExportCommand implements Command {
     public static final Option LOGS = Option.value("logs", "DIR", "local-out/logs",
             "where the pipeline's JSON logs go (bridge.log)");
     public static final Option VERBOSE = Option.flag("verbose", "also print the pipeline's JSON logs on stderr");
-    static final Option AWS_REGION = Option.value("aws-region", "REGION", "us-east-1",
+    public static final Option AWS_REGION = Option.value("aws-region", "REGION", "us-east-1",
             "region of the S3 bucket for s3:// inputs (your usual AWS credentials are used)").withEnv("AWS_REGION");
+
+    static final Option VIA_QUEUE = Option.value("via-queue", "QUEUE_URL", null,
+            "do not export here: enqueue one S3 notification per object of the s3:// locations onto the deployed export"
+            + " queue (stack output ExportQueueUrl), for the export function to import; --dry-run then only counts");
+    static final Option CHECKPOINT = Option.value("checkpoint", "FILE", null,
+            "with --via-queue: where progress is kept, so a run started again resumes after the last object enqueued"
+            + " (default: local-out/checkpoints/via-queue-<hash of queue and locations>.json)");
 
     @Override
     public String name() {
@@ -80,17 +87,27 @@ public final class ExportCommand implements Command {
                 examples:
                   bridge export --dry-run local-out/backfill ./currents-dump
                   bridge export --mixpanel-secret-file mixpanel.json --mixpanel-region EU s3://my-bucket/currents/
+
+                On the fleet: --via-queue QUEUE_URL lists the s3:// locations and enqueues one S3 notification per
+                object onto the deployed export queue; the export function imports them within its concurrency cap
+                (its own settings apply: event types, names, Mixpanel project). A checkpoint lets an interrupted run
+                resume; --dry-run only counts (objects, bytes, messages, SQS requests).
+                  bridge export --via-queue https://sqs.eu-west-1.amazonaws.com/123456789012/bridge-export --aws-region eu-west-1 s3://my-bucket/currents/
+                  bridge export --via-queue QUEUE_URL --dry-run s3://my-bucket/currents/
                 """;
     }
 
     @Override
     public List<Option> options() {
         return List.of(DRY_RUN, MixpanelTarget.SECRET_FILE, MixpanelTarget.REGION, MixpanelTarget.URL, EVENT_TYPES,
-                EVENT_NAMES, EVENT_TYPE, CONCURRENCY, MAX_ATTEMPTS, REJECTS, LOGS, VERBOSE, AWS_REGION);
+                EVENT_NAMES, EVENT_TYPE, CONCURRENCY, MAX_ATTEMPTS, REJECTS, LOGS, VERBOSE, AWS_REGION, VIA_QUEUE, CHECKPOINT);
     }
 
     @Override
     public int run(Invocation inv) throws Exception {
+        if (inv.lookup(VIA_QUEUE).isPresent()) {
+            return viaQueue(inv);
+        }
         if (inv.positionals().isEmpty()) {
             throw new UsageException("nothing to export: give files, folders or s3://bucket/prefix (see: bridge export --help)");
         }
@@ -151,10 +168,36 @@ public final class ExportCommand implements Command {
         }
     }
 
+    /**
+     * {@code --via-queue}: with it, {@code --dry-run} means "only count"; a value of {@code --dry-run} that is an
+     * s3:// location (as in {@code --dry-run s3://bucket/prefix}) is one of the locations.
+     */
+    private int viaQueue(Invocation inv) throws InterruptedException {
+        List<String> locations = new ArrayList<>(inv.positionals());
+        inv.lookup(DRY_RUN).filter(Inputs::isS3).ifPresent(l -> locations.add(0, l));
+        if (locations.isEmpty()) {
+            throw new UsageException("nothing to enqueue: give s3://bucket/prefix (see: bridge export --help)");
+        }
+        if (inv.lookup(MixpanelTarget.SECRET_FILE).isPresent()) {
+            throw new UsageException("--via-queue sends the files to the deployed export function, which uses its own"
+                    + " Mixpanel secret: leave out --mixpanel-secret-file");
+        }
+        for (String l : locations) {
+            if (!Inputs.isS3(l)) {
+                throw new UsageException("--via-queue takes s3:// locations only (the export function reads S3): " + l);
+            }
+        }
+        return ViaQueueRun.run(inv, locations, resolveInputs(inv, locations), inv.lookup(DRY_RUN).isPresent());
+    }
+
     private List<Inputs.Input> resolveInputs(Invocation inv) {
+        return resolveInputs(inv, inv.positionals());
+    }
+
+    private List<Inputs.Input> resolveInputs(Invocation inv, List<String> locations) {
         List<Inputs.Input> inputs = new ArrayList<>();
         S3Client s3 = null;
-        for (String arg : inv.positionals()) {
+        for (String arg : locations) {
             if (Inputs.isS3(arg)) {
                 if (s3 == null) {
                     Map<String, String> env = new java.util.HashMap<>(inv.environment());
@@ -170,7 +213,7 @@ public final class ExportCommand implements Command {
             }
         }
         if (inputs.isEmpty()) {
-            throw new CliException("no files found in " + String.join(", ", inv.positionals()));
+            throw new CliException("no files found in " + String.join(", ", locations));
         }
         return inputs;
     }
