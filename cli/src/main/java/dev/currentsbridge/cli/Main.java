@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code bridge <command> [options]}: local mode, backfill export, key admin and local invoke.
+ * {@code bridge <command> [options]}: local mode, backfill export, key admin, local invoke, DLQ redrive and rejects.
  * Errors are one line on stderr and a non-zero exit code (2 for usage errors, 1 otherwise).
  */
 public final class Main {
