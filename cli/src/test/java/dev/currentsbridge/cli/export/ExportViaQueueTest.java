@@ -25,6 +25,7 @@ import dev.currentsbridge.standins.aws.S3Stub;
 import dev.currentsbridge.standins.aws.SqsLambdaPoller;
 import dev.currentsbridge.standins.aws.TestAws;
 import dev.currentsbridge.standins.fixtures.CurrentsFixtures;
+import dev.currentsbridge.standins.junit.LogCapture;
 import dev.currentsbridge.standins.local.MapSecretSource;
 import dev.currentsbridge.standins.mixpanel.MixpanelFake;
 import java.io.IOException;
@@ -110,7 +111,7 @@ class ExportViaQueueTest {
         assertTrue(s3.requestedKeys().isEmpty(), "only listed here; the fleet reads the files");
 
         MixpanelFake mixpanel = MixpanelFake.start().acceptServiceAccount("sa", "sa-secret", "777");
-        try (mixpanel) {
+        try (mixpanel; LogCapture logs = LogCapture.start()) {
             String rejects = mq.createQueue("rejects");
             AwsClients aws = TestAws.clients(Env.of(TestAws.endpoints(mq.endpoint(), null, s3.endpoint())));
             ExportHandler handler = new ExportHandler(new ExportPorts(
@@ -125,6 +126,7 @@ class ExportViaQueueTest {
                 poller.complete(event, response);
             }
             assertEquals(15, mixpanel.importedUnique(), "5 files of 3 importable opens");
+            assertEquals(15.0, logs.metrics().stream().mapToDouble(l -> LogCapture.parseEmf(l).get("EventsExported")).sum());
             assertEquals(0, mq.depth(queue));
             assertEquals(0, mq.depth(rejects));
             assertEquals(KEYS.stream().map(k -> BUCKET + "/" + k).sorted().toList(),
