@@ -61,9 +61,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Every custom metric the dashboard and the alarms of {@code template.yaml} name (kept equal to the CDK stack's by
  * {@code SamTemplateConsistencyTest}) is one the code really writes: same namespace, name and dimensions. The four
- * handlers run against the stand-ins, through their normal and fault paths (a Mixpanel 503 then retries, a
- * Mixpanel refusal, a malformed message, an unreadable token secret, a Braze 429), and the EMF lines they print are
- * collected. The metrics are read from the template, so an alarm or widget added later is checked too.
+ * handlers run against the stand-ins, through their normal and fault paths (a Mixpanel 503 then retries, Mixpanel
+ * down for longer than the retries, a Mixpanel refusal, a malformed message, a wrong and an unreadable token, a
+ * Braze 429, a Braze key without access), and the EMF lines they print are collected. The metrics are read from the template, so an alarm or widget added later is checked too.
  */
 class DashboardMetricsTest {
 
@@ -308,9 +308,10 @@ class DashboardMetricsTest {
         assertEquals(503, noSecret.handleRequest(currents("Bearer tok-123", batch), null).getStatusCode());
     }
 
+    /** As Braze's HTTP connector posts: bearer token, JSON, its connector version header. */
     private static APIGatewayV2HTTPEvent currents(String authorization, String body) {
-        return ApiGatewayEvents.event("POST", "/currents", body, false,
-                Map.of("authorization", authorization, "content-type", "application/json"), Map.of());
+        return ApiGatewayEvents.event("POST", "/currents", body, false, Map.of("authorization", authorization,
+                "content-type", "application/json", "braze-currents-version", "1"), Map.of());
     }
 
     private void runCohorts() {
@@ -337,6 +338,20 @@ class DashboardMetricsTest {
                     env, clock, clock::advance);
             clock.advance(CohortRefresher.SETTLE.plusSeconds(1));
             refresh.handleRequest(new ScheduledEvent(), null);
+
+            // A Braze key without access (a configuration error, not a per-user verdict) on the next changes.
+            assertEquals(200, api.handleRequest(ApiGatewayEvents.event("POST", "/mixpanel/webhook",
+                    webhook("add_members", List.of("u4")), false, auth, Map.of()), null).getStatusCode());
+            CohortRefreshHandler wrongKey = new CohortRefreshHandler(store, new BrazeHttpClient(SharedHttpClient.get(),
+                    braze.endpoint(), new CachingSecretSource(new MapSecretSource(Map.of("braze", "not-the-key"))), "braze"),
+                    env, clock, clock::advance);
+            clock.advance(CohortRefresher.SETTLE.plusSeconds(1));
+            try {
+                wrongKey.handleRequest(new ScheduledEvent(), null);
+            } catch (RuntimeException configurationError) {
+                // The invocation may fail (Lambda's Errors metric); its EMF line is flushed either way.
+            }
+            assertTrue(braze.requests().stream().anyMatch(q -> q.status() == 401), "Braze refused the key");
         }
     }
 
