@@ -40,7 +40,7 @@ public final class ExportCommand implements Command {
             "Currents types to export: default, all, or a comma-separated list").withEnv("EXPORT_EVENT_TYPES");
     public static final Option EVENT_NAMES = Option.value("event-names", "JSON", null,
             "Mixpanel names overriding the defaults: {\"<currents type>\": \"<name>\"}").withEnv("EXPORT_EVENT_NAMES");
-    static final Option EVENT_TYPE = Option.value("event-type", "TYPE", null,
+    public static final Option EVENT_TYPE = Option.value("event-type", "TYPE", null,
             "Currents type of storage-form JSON events that carry no event_type and whose path has no event_type=<type> folder");
     public static final Option CONCURRENCY = Option.value("concurrency", "N", "4",
             "concurrent /import requests").withEnv("MIXPANEL_CONCURRENCY");

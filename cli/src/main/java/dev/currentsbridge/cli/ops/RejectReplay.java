@@ -34,14 +34,15 @@ final class RejectReplay {
     private final Map<String, String> newReasons = new ConcurrentHashMap<>();
     private final Backfill backfill;
 
-    RejectReplay(EventMapper mapper, MixpanelImport mixpanel, int concurrency, RetryPolicy policy) {
+    /** @param typeHint the Currents type of originals that carry none (null: such originals are rejected again) */
+    RejectReplay(EventMapper mapper, MixpanelImport mixpanel, int concurrency, RetryPolicy policy, String typeHint) {
         RejectSink collect = rejects -> {
             for (RejectedEvent r : rejects) {
                 newReasons.merge(r.messageId(), r.reasonCode(), (a, b) -> a);
             }
             return List.of();
         };
-        this.backfill = new Backfill(mapper, mixpanel, collect, concurrency, policy, null);
+        this.backfill = new Backfill(mapper, mixpanel, collect, concurrency, policy, typeHint);
     }
 
     List<Verdict> replay(List<StoredReject> rejects) {
@@ -54,7 +55,9 @@ final class RejectReplay {
             }
             byte[] original = r.original().getBytes(StandardCharsets.UTF_8);
             try {
-                backfill.read(r.id(), "", () -> new ByteArrayInputStream(original));
+                // The reject's type, when it has one, goes where the backfill reads a type for events without one.
+                String path = r.currentsType() == null ? "" : "event_type=" + r.currentsType();
+                backfill.read(r.id(), path, () -> new ByteArrayInputStream(original));
             } catch (MalformedInputException | IOException e) {
                 notReplayable.put(r.id(), "malformed:" + e.getMessage());
             }

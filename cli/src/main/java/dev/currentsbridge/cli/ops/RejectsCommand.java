@@ -76,7 +76,7 @@ public final class RejectsCommand implements Command {
     public List<Option> options() {
         return List.of(QUEUE_URL, DIR, REASON, TYPE, ALL, LIMIT, MAX, HOLD, Queues.REGION, ExportCommand.DRY_RUN,
                 MixpanelTarget.SECRET_FILE, MixpanelTarget.REGION, MixpanelTarget.URL, ExportCommand.EVENT_TYPES,
-                ExportCommand.EVENT_NAMES, ExportCommand.CONCURRENCY, ExportCommand.MAX_ATTEMPTS, ExportCommand.LOGS,
+                ExportCommand.EVENT_NAMES, ExportCommand.EVENT_TYPE, ExportCommand.CONCURRENCY, ExportCommand.MAX_ATTEMPTS, ExportCommand.LOGS,
                 ExportCommand.VERBOSE);
     }
 
@@ -192,7 +192,8 @@ public final class RejectsCommand implements Command {
             out.println("replaying " + chosen.size() + " reject(s) from " + store.describe() + " -> " + target.description());
             replay = new RejectReplay(mapper, target.client(), inv.getInt(ExportCommand.CONCURRENCY, 1, 64),
                     RetryPolicy.mixpanel(RandomGenerator.getDefault())
-                            .withMaxAttempts(inv.getInt(ExportCommand.MAX_ATTEMPTS, 1, 100)));
+                            .withMaxAttempts(inv.getInt(ExportCommand.MAX_ATTEMPTS, 1, 100)),
+                    inv.lookup(ExportCommand.EVENT_TYPE).orElse(null));
             verdicts = replay.replay(chosen);
         } catch (IllegalArgumentException e) {
             store.release(chosen);

@@ -208,6 +208,30 @@ class RejectsCommandTest {
         assertTrue(left.get(0).path("original").asText().contains(FAR_FUTURE_ID));
     }
 
+    @Test
+    void anOriginalWithoutItsTypeIsReplayedWithTheTypeTheOperatorGives() throws IOException {
+        Path dir = tmp.resolve("rejects");
+        // A storage-form event whose type was in the message attribute, lost with the message.
+        new FileRejectSink(dir).send(List.of(RejectedEvent.malformed("m-9", "decode:missing_event_type",
+                "no event_type field and no event_type message attribute", null, "sqs",
+                CurrentsFixtures.emailOpen("nt-1", "user-nt").toString())));
+        List<String> replay = List.of("rejects", "replay", "--reason", "decode:missing_event_type", "--rejects",
+                dir.toString(), "--mixpanel-secret-file", secret.toString(), "--mixpanel-url", mixpanel.baseUrl(),
+                "--logs", tmp.resolve("logs").toString());
+
+        Cli.Result without = Cli.run(Map.of(), replay.toArray(String[]::new));
+        assertEquals(1, without.exitCode(), without.toString());
+        assertTrue(without.out().contains("(was decode:missing_event_type): decode:"), without.out());
+        assertEquals(1, lines(dir).size());
+
+        List<String> withType = new java.util.ArrayList<>(replay);
+        withType.addAll(List.of("--event-type", CurrentsFixtures.EMAIL_OPEN));
+        Cli.Result with = Cli.run(Map.of(), withType.toArray(String[]::new));
+        assertEquals(0, with.exitCode(), with.toString());
+        assertEquals(1, mixpanel.importedUnique());
+        assertEquals(List.of(), lines(dir), "accepted: the folder keeps nothing");
+    }
+
     private static List<JsonNode> lines(Path dir) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             return files.filter(f -> f.toString().endsWith(".ndjson")).sorted().flatMap(f -> {
