@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
@@ -73,6 +74,11 @@ final class ViaQueue {
                     }
                 }
                 pending = batch.stream().filter(e -> failedIds.contains(e.id())).toList();
+            } catch (AwsServiceException e) {
+                lastError = firstLine(e.getMessage());
+                if (e.statusCode() >= 400 && e.statusCode() < 500 && !e.isThrottlingException()) {
+                    break; // refused (credentials, permissions, no such queue): trying again changes nothing
+                }
             } catch (SdkException e) {
                 lastError = firstLine(e.getMessage());
             }

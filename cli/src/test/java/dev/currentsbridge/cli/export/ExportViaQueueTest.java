@@ -1,11 +1,13 @@
 package dev.currentsbridge.cli.export;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.currentsbridge.cli.Cli;
 import dev.currentsbridge.cli.SystemAwsKeys;
@@ -169,6 +171,40 @@ class ExportViaQueueTest {
         assertTrue(resumed.out().lines().anyMatch(l -> l.trim().equals("objects enqueued       3 (5 with the earlier run)")),
                 resumed.out());
         assertEquals(KEYS.subList(2, 5), mq.drain(queue).stream().map(ExportViaQueueTest::keyOf).sorted().toList());
+    }
+
+    @Test
+    void credentialsThatExpireMidRunLeaveACheckpointTheNextRunResumesFrom() throws IOException {
+        List<String> keys = new java.util.ArrayList<>(KEYS);
+        for (int i = 0; i < 20; i++) {
+            String key = OPENS + String.format("more-%02d.avro", i);
+            s3.put(BUCKET, key, CurrentsFixtures.emailOpenAvro("more" + i, 1, 0, CodecFactory.nullCodec()));
+            keys.add(key);
+        }
+        List<String> sorted = keys.stream().sorted().toList();
+        try (SqsCutOff cutOff = new SqsCutOff(mq.endpoint(), 2)) {
+            Cli.Result cut = Cli.run(Map.of("AWS_ENDPOINT_URL_S3", s3.endpoint().toString(),
+                    "AWS_ENDPOINT_URL_SQS", cutOff.endpoint().toString()), "export", "--via-queue", queue,
+                    "--checkpoint", tmp.resolve("checkpoint.json").toString(), "s3://" + BUCKET + "/currents/");
+
+            assertEquals(1, cut.exitCode(), cut.toString());
+            assertEquals(1, cut.err().lines().count(), cut.toString());
+            assertTrue(cut.err().contains("The security token included in the request is expired")
+                    && cut.err().contains("run the same command again to resume"), cut.err());
+            assertEquals(1, cutOff.refused(), "a refusal is not retried");
+        }
+        JsonNode checkpoint = Json.MAPPER.readTree(tmp.resolve("checkpoint.json").toFile());
+        assertEquals(20, checkpoint.path("objects").asLong());
+        assertEquals("s3://" + BUCKET + "/" + sorted.get(19), checkpoint.path("last_object").asText());
+        assertFalse(checkpoint.path("complete").asBoolean());
+        assertEquals(20, mq.depth(queue));
+
+        Cli.Result resumed = enqueue("s3://" + BUCKET + "/currents/");
+
+        assertEquals(0, resumed.exitCode(), resumed.toString());
+        assertTrue(resumed.out().contains("resuming after s3://" + BUCKET + "/" + sorted.get(19)), resumed.out());
+        List<String> sent = mq.drain(queue).stream().map(ExportViaQueueTest::keyOf).sorted().toList();
+        assertEquals(sorted, sent, "every object once: none lost at the cut, none sent twice");
     }
 
     @Test
