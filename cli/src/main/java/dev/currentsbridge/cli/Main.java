@@ -4,6 +4,8 @@ import dev.currentsbridge.cli.export.ExportCommand;
 import dev.currentsbridge.cli.invoke.InvokeCommand;
 import dev.currentsbridge.cli.keys.KeysCommand;
 import dev.currentsbridge.cli.local.LocalCommand;
+import dev.currentsbridge.cli.ops.RedriveCommand;
+import dev.currentsbridge.cli.ops.RejectsCommand;
 import dev.currentsbridge.common.config.ConfigException;
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -11,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code bridge <command> [options]}: local mode, backfill export, key admin and local invoke.
+ * {@code bridge <command> [options]}: local mode, backfill export, key admin, local invoke, DLQ redrive and rejects.
  * Errors are one line on stderr and a non-zero exit code (2 for usage errors, 1 otherwise).
  */
 public final class Main {
@@ -31,7 +33,8 @@ public final class Main {
 
     /** As {@link #run(String[], PrintStream, PrintStream)} with an explicit environment (tests). */
     public static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> environment) {
-        List<Command> commands = List.of(new LocalCommand(), new ExportCommand(), new KeysCommand(), new InvokeCommand());
+        List<Command> commands = List.of(new LocalCommand(), new ExportCommand(), new KeysCommand(), new InvokeCommand(),
+                new RedriveCommand(), new RejectsCommand());
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
             if (args.length > 1 && args[0].equals("help")) {
                 return run(new String[] {args[1], "--help"}, out, err, environment);

@@ -14,6 +14,7 @@ import dev.currentsbridge.export.domain.decode.DecodeFailure;
 import dev.currentsbridge.export.domain.decode.EventSink;
 import dev.currentsbridge.export.domain.decode.MalformedInputException;
 import dev.currentsbridge.export.domain.ledger.EventLedger;
+import dev.currentsbridge.export.domain.ledger.Outcome;
 import dev.currentsbridge.export.domain.delivery.BatchLimits;
 import dev.currentsbridge.export.domain.delivery.DeliverySettings;
 import dev.currentsbridge.export.domain.mapping.EventMapper;
@@ -77,6 +78,16 @@ public final class Backfill implements AutoCloseable {
     /** Counts so far (events already delivered, skipped or rejected). */
     public EventLedger.Totals totals() {
         return run.ledger().totals();
+    }
+
+    /** Events of one input (by its origin) that ended in {@code outcome}. */
+    public long count(String origin, Outcome outcome) {
+        return run.ledger().count(origin, outcome);
+    }
+
+    /** Events of one input (by its origin), all outcomes. */
+    public long events(String origin) {
+        return run.ledger().events(origin);
     }
 
     public long mixpanelRequests() {

@@ -35,25 +35,32 @@ import software.amazon.awssdk.services.s3.S3Client;
 /** {@code bridge export}: backfill Currents files into Mixpanel (or a dry-run folder). */
 public final class ExportCommand implements Command {
 
-    static final Option DRY_RUN = Option.value("dry-run", "DIR", null,
+    public static final Option DRY_RUN = Option.value("dry-run", "DIR", null,
             "write the exact /import bodies as NDJSON files into DIR instead of sending them to Mixpanel");
-    static final Option EVENT_TYPES = Option.value("event-types", "LIST", "default",
+    public static final Option EVENT_TYPES = Option.value("event-types", "LIST", "default",
             "Currents types to export: default, all, or a comma-separated list").withEnv("EXPORT_EVENT_TYPES");
-    static final Option EVENT_NAMES = Option.value("event-names", "JSON", null,
+    public static final Option EVENT_NAMES = Option.value("event-names", "JSON", null,
             "Mixpanel names overriding the defaults: {\"<currents type>\": \"<name>\"}").withEnv("EXPORT_EVENT_NAMES");
-    static final Option EVENT_TYPE = Option.value("event-type", "TYPE", null,
+    public static final Option EVENT_TYPE = Option.value("event-type", "TYPE", null,
             "Currents type of storage-form JSON events that carry no event_type and whose path has no event_type=<type> folder");
-    static final Option CONCURRENCY = Option.value("concurrency", "N", "4",
+    public static final Option CONCURRENCY = Option.value("concurrency", "N", "4",
             "concurrent /import requests").withEnv("MIXPANEL_CONCURRENCY");
-    static final Option MAX_ATTEMPTS = Option.value("max-attempts", "N", "10",
+    public static final Option MAX_ATTEMPTS = Option.value("max-attempts", "N", "10",
             "attempts per /import request on 429, 5xx and network errors (backoff 2 s doubling to 60 s)");
     static final Option REJECTS = Option.value("rejects", "DIR", "local-out/rejects",
             "where events that can never be imported are written (NDJSON with the reason)");
-    static final Option LOGS = Option.value("logs", "DIR", "local-out/logs",
+    public static final Option LOGS = Option.value("logs", "DIR", "local-out/logs",
             "where the pipeline's JSON logs go (bridge.log)");
-    static final Option VERBOSE = Option.flag("verbose", "also print the pipeline's JSON logs on stderr");
-    static final Option AWS_REGION = Option.value("aws-region", "REGION", "us-east-1",
+    public static final Option VERBOSE = Option.flag("verbose", "also print the pipeline's JSON logs on stderr");
+    public static final Option AWS_REGION = Option.value("aws-region", "REGION", "us-east-1",
             "region of the S3 bucket for s3:// inputs (your usual AWS credentials are used)").withEnv("AWS_REGION");
+
+    static final Option VIA_QUEUE = Option.value("via-queue", "QUEUE_URL", null,
+            "do not export here: enqueue one S3 notification per object of the s3:// locations onto the deployed export"
+            + " queue (stack output ExportQueueUrl), for the export function to import; --dry-run then only counts");
+    static final Option CHECKPOINT = Option.value("checkpoint", "FILE", null,
+            "with --via-queue: where progress is kept, so a run started again resumes after the last object enqueued"
+            + " (default: local-out/checkpoints/via-queue-<hash of queue and locations>.json)");
 
     @Override
     public String name() {
@@ -81,17 +88,28 @@ public final class ExportCommand implements Command {
                 examples:
                   bridge export --dry-run local-out/backfill ./currents-dump
                   bridge export --mixpanel-secret-file mixpanel.json --mixpanel-region EU s3://my-bucket/currents/
+
+                On the fleet: --via-queue QUEUE_URL lists the s3:// locations and enqueues one S3 notification per
+                object onto the deployed export queue; the export function imports them within its concurrency cap
+                (its own settings apply: event types, names, Mixpanel project). A checkpoint lets an interrupted run
+                resume; --dry-run only counts (objects, bytes, messages, SQS requests).
+                  bridge export --via-queue https://sqs.eu-west-1.amazonaws.com/123456789012/bridge-export --aws-region eu-west-1 s3://my-bucket/currents/
+                  bridge export --via-queue QUEUE_URL --dry-run s3://my-bucket/currents/
                 """;
     }
 
     @Override
     public List<Option> options() {
         return List.of(DRY_RUN, MixpanelTarget.SECRET_FILE, MixpanelTarget.REGION, MixpanelTarget.URL, EVENT_TYPES,
-                EVENT_NAMES, IdentityOptions.MODE, IdentityOptions.ANONYMOUS, EVENT_TYPE, CONCURRENCY, MAX_ATTEMPTS, REJECTS, LOGS, VERBOSE, AWS_REGION);
+                EVENT_NAMES, IdentityOptions.MODE, IdentityOptions.ANONYMOUS, EVENT_TYPE, CONCURRENCY, MAX_ATTEMPTS, REJECTS, LOGS,
+                VERBOSE, AWS_REGION, VIA_QUEUE, CHECKPOINT);
     }
 
     @Override
     public int run(Invocation inv) throws Exception {
+        if (inv.lookup(VIA_QUEUE).isPresent()) {
+            return viaQueue(inv);
+        }
         if (inv.positionals().isEmpty()) {
             throw new UsageException("nothing to export: give files, folders or s3://bucket/prefix (see: bridge export --help)");
         }
@@ -152,10 +170,36 @@ public final class ExportCommand implements Command {
         }
     }
 
+    /**
+     * {@code --via-queue}: with it, {@code --dry-run} means "only count"; a value of {@code --dry-run} that is an
+     * s3:// location (as in {@code --dry-run s3://bucket/prefix}) is one of the locations.
+     */
+    private int viaQueue(Invocation inv) throws InterruptedException {
+        List<String> locations = new ArrayList<>(inv.positionals());
+        inv.lookup(DRY_RUN).filter(Inputs::isS3).ifPresent(l -> locations.add(0, l));
+        if (locations.isEmpty()) {
+            throw new UsageException("nothing to enqueue: give s3://bucket/prefix (see: bridge export --help)");
+        }
+        if (inv.lookup(MixpanelTarget.SECRET_FILE).isPresent()) {
+            throw new UsageException("--via-queue sends the files to the deployed export function, which uses its own"
+                    + " Mixpanel secret: leave out --mixpanel-secret-file");
+        }
+        for (String l : locations) {
+            if (!Inputs.isS3(l)) {
+                throw new UsageException("--via-queue takes s3:// locations only (the export function reads S3): " + l);
+            }
+        }
+        return ViaQueueRun.run(inv, locations, resolveInputs(inv, locations), inv.lookup(DRY_RUN).isPresent());
+    }
+
     private List<Inputs.Input> resolveInputs(Invocation inv) {
+        return resolveInputs(inv, inv.positionals());
+    }
+
+    private List<Inputs.Input> resolveInputs(Invocation inv, List<String> locations) {
         List<Inputs.Input> inputs = new ArrayList<>();
         S3Client s3 = null;
-        for (String arg : inv.positionals()) {
+        for (String arg : locations) {
             if (Inputs.isS3(arg)) {
                 if (s3 == null) {
                     Map<String, String> env = new java.util.HashMap<>(inv.environment());
@@ -171,7 +215,7 @@ public final class ExportCommand implements Command {
             }
         }
         if (inputs.isEmpty()) {
-            throw new CliException("no files found in " + String.join(", ", inv.positionals()));
+            throw new CliException("no files found in " + String.join(", ", locations));
         }
         return inputs;
     }
