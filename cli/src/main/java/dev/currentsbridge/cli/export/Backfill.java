@@ -9,6 +9,7 @@ import dev.currentsbridge.common.time.Deadline;
 import dev.currentsbridge.common.time.Sleeper;
 import dev.currentsbridge.export.domain.CurrentsEvent;
 import dev.currentsbridge.export.domain.decode.AvroEventReader;
+import dev.currentsbridge.export.domain.decode.AvroLimitException;
 import dev.currentsbridge.export.domain.decode.CurrentsJsonDecoder;
 import dev.currentsbridge.export.domain.decode.DecodeFailure;
 import dev.currentsbridge.export.domain.decode.EventSink;
@@ -104,6 +105,13 @@ public final class Backfill implements AutoCloseable {
             } else {
                 readJson(origin, opener, in, pathType != null ? pathType : typeHint, sink);
             }
+        } catch (AvroLimitException e) {
+            // a hostile file is a reject like a bad record, not an unreadable input that fails the run
+            sink.reject(new DecodeFailure(-1, e.getMessage(), null));
+        } catch (IOException | MalformedInputException e) {
+            throw e;
+        } catch (Throwable e) { // NOPMD: as the export function, whatever one file throws costs that file only
+            sink.reject(new DecodeFailure(-1, "reading the file failed: " + e.getClass().getSimpleName(), null));
         }
         filesRead.incrementAndGet();
     }
