@@ -12,7 +12,6 @@ import dev.currentsbridge.common.log.Log;
 import dev.currentsbridge.common.log.Metrics;
 import dev.currentsbridge.common.secrets.SecretSource;
 import dev.currentsbridge.common.secrets.SecretUnavailableException;
-import dev.currentsbridge.export.domain.delivery.ReasonCodes;
 import dev.currentsbridge.export.domain.input.HttpBatchSplitter;
 import dev.currentsbridge.export.domain.input.OversizeEvent;
 import dev.currentsbridge.export.port.ExportQueue;
@@ -87,7 +86,7 @@ public final class CurrentsIngest implements HttpApi {
         if (version == null || !SUPPORTED_VERSION.equals(version.trim())) {
             // refusing would make Braze split the batch and then drop it: take it, and make the change visible
             LOG.warn("unexpected Braze-Currents-Version: accepted", "version",
-                    version == null ? "none" : ReasonCodes.of("v", version).substring(2));
+                    version == null ? "none" : loggable(version));
             metrics.count("UnexpectedConnectorVersion", 1);
         }
         if (request.bodyError() != null) {
@@ -118,7 +117,7 @@ public final class CurrentsIngest implements HttpApi {
             if (bytes > maxEventBytes) {
                 OversizeEvent record = OversizeEvent.of(e, bytes, maxEventBytes);
                 LOG.warn("event too large for a queue message: enqueued as a reject", "event_type",
-                        ReasonCodes.of("t", record.eventType()).substring(2), "bytes", bytes);
+                        loggable(record.eventType()), "bytes", bytes);
                 json = record.json();
                 tooLarge++;
             }
@@ -196,6 +195,21 @@ public final class CurrentsIngest implements HttpApi {
             }
         }
         return raw;
+    }
+
+    /** A header or field value fit for a log line: at most 40 characters of {@code [A-Za-z0-9._-]}, others as {@code _}. */
+    static String loggable(String value) {
+        if (value == null) {
+            return "none";
+        }
+        StringBuilder b = new StringBuilder(Math.min(value.length(), 40));
+        for (int i = 0; i < value.length() && b.length() < 40; i++) {
+            char c = value.charAt(i);
+            boolean keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.'
+                    || c == '_' || c == '-';
+            b.append(keep ? c : '_');
+        }
+        return b.toString();
     }
 
     /** Compares digests, so neither content nor length leaks through timing. */
