@@ -106,12 +106,9 @@ public final class Backfill implements AutoCloseable {
                 readJson(origin, opener, in, pathType != null ? pathType : typeHint, sink);
             }
         } catch (AvroLimitException e) {
-            // a hostile file is a reject like a bad record, not an unreadable input that fails the run
+            // a hostile file (over a limit, or exhausting heap or stack) is a reject like a bad record, not an
+            // unreadable input that fails the run; errors while reading its records are rejects already
             sink.reject(new DecodeFailure(-1, e.getMessage(), null));
-        } catch (IOException | MalformedInputException e) {
-            throw e;
-        } catch (Throwable e) { // NOPMD: as the export function, whatever one file throws costs that file only
-            sink.reject(new DecodeFailure(-1, "reading the file failed: " + e.getClass().getSimpleName(), null));
         }
         filesRead.incrementAndGet();
     }

@@ -11,7 +11,7 @@ import dev.currentsbridge.export.domain.input.MessageClassifier;
 /**
  * Classifies one queue message and decodes its events into the run: a storage-form event, an HTTP-connector
  * batch, or S3 notifications whose files are streamed by {@link S3FileReader}. A message that can never be
- * read, or whose reading throws anything (an Error too), is one reject with the whole body as the original.
+ * read is one reject with the whole body as the original.
  */
 final class MessageReader {
 
@@ -26,16 +26,6 @@ final class MessageReader {
     }
 
     void read(QueueMessage m, ExportRun run, Deadline deadline) {
-        try {
-            readOrThrow(m, run, deadline);
-        } catch (Throwable e) { // NOPMD: whatever one hostile message throws (an Error too) costs that message only
-            LOG.warn("unreadable message rejected", "error", e.getClass().getSimpleName());
-            run.reject(RejectedEvent.malformed(m.id(), "malformed:unreadable", "reading the message failed: "
-                    + e.getClass().getSimpleName(), null, ORIGIN, m.body()));
-        }
-    }
-
-    private void readOrThrow(QueueMessage m, ExportRun run, Deadline deadline) {
         EventRouter sink = run.router(m.id(), ORIGIN);
         InputMessage input = MessageClassifier.classify(m.body(), m.eventTypeAttribute());
         switch (input) {

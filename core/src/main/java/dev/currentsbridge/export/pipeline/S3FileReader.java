@@ -15,7 +15,8 @@ import java.time.Duration;
 
 /**
  * Streams one Currents Avro file from S3 into the run. A missing object, a file that is not Avro or breaks the
- * reader's limits, and anything a file makes the reader throw (even an Error) are a reject of that file only;
+ * reader's limits (whatever reading it throws, an Error included: see {@link AvroEventReader#read}) are a reject
+ * of that file only;
  * S3 being unavailable, a download broken mid-file or one still running at the deadline (see
  * {@link ReadWatchdog}) sends the message back instead.
  */
@@ -63,15 +64,6 @@ final class S3FileReader {
                 run.reject(RejectedEvent.malformed(messageId,
                         e instanceof AvroLimitException ? "malformed:avro_limit" : "malformed:not_avro", e.getMessage(),
                         typeFromKey, ref.uri(), objectJson(ref)));
-            }
-        } catch (Throwable e) { // NOPMD: whatever one hostile file throws (an Error too) costs that file only
-            if (in.failed()) {
-                run.retry(messageId, S3_UNAVAILABLE);
-            } else {
-                LOG.warn("unreadable S3 object rejected", "error", e.getClass().getSimpleName());
-                run.reject(RejectedEvent.malformed(messageId, "malformed:unreadable_avro",
-                        "reading the file failed: " + e.getClass().getSimpleName(), typeFromKey, ref.uri(),
-                        objectJson(ref)));
             }
         } finally {
             watchdog.interrupt();

@@ -76,6 +76,16 @@ class HostileAvroCorpusTest {
     }
 
     @Test
+    void millionsOfEmptyHeaderEntriesReachTheHeaderLimitToo() {
+        // a map block announcing 1,000,000 entries, each an empty key and an empty value (2 bytes)
+        byte[] bytes = new byte[4 + 3 + 2_000_000];
+        System.arraycopy(new byte[] {'O', 'b', 'j', 1, (byte) 0x80, (byte) 0x89, 0x7a}, 0, bytes, 0, 7);
+        AvroLimitException e = assertThrows(AvroLimitException.class, () ->
+                new AvroEventReader().read(new ByteArrayInputStream(bytes), null, new CollectingSink()));
+        assertEquals("Avro header larger than the 1 MiB limit", e.getMessage());
+    }
+
+    @Test
     void theCorpusIsWhatTheGeneratorWrites() {
         List<String> names = Corpus.files("fuzz/avro-hostile").stream().map(p -> p.getFileName().toString()).sorted().toList();
         assertEquals(HostileAvro.all().keySet().stream().sorted().toList(), names);
@@ -118,7 +128,7 @@ class HostileAvroCorpusTest {
             reasons.put(r.messageId(), r.reasonCode() + " | " + r.detail());
         }
         assertEquals(Map.of(
-                "oom-at-open", "malformed:unreadable_avro | reading the file failed: OutOfMemoryError",
+                "oom-at-open", "malformed:avro_limit | unreadable Avro header (OutOfMemoryError)",
                 "soe-in-block", "decode:unreadable_avro_block__stackoverflowerror__at_record_N:_rest_of_ | "
                         + "unreadable Avro block (StackOverflowError) at record 0: rest of file unreadable, "
                         + "an unknown number of records lost"), reasons);

@@ -111,9 +111,10 @@ final class AvroContainer {
         }
     }
 
+    /** A varint of the header, counted as one byte at least (so millions of empty entries also reach the limit). */
     private long headerLong() throws IOException, AvroLimitException {
         long value = readLong();
-        checkHeaderSize(0);
+        checkHeaderSize(1);
         return value;
     }
 

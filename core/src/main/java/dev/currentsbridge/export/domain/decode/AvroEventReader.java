@@ -53,15 +53,18 @@ public final class AvroEventReader {
      *         point are reported as one extra reject and not counted. A file cut exactly between blocks is
      *         indistinguishable from a complete one. A block over {@link AvroContainer}'s limits and any error
      *         (even an Error such as OutOfMemoryError) while reading records are such a corrupt point.
-     * @throws AvroLimitException      a recursive or too deep schema, or a header over its limit
+     * @throws AvroLimitException      a recursive or too deep schema, a header over its limit, or one whose
+     *                                 reading threw an Error
      * @throws MalformedInputException the bytes are not an Avro container file of records
      */
     public long read(InputStream in, String eventTypeFromKey, EventSink sink) throws MalformedInputException {
         AvroContainer container;
         try {
             container = new AvroContainer(in, READABLE_CODECS);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             throw new MalformedInputException("not an Avro object container file", e);
+        } catch (Error e) { // NOPMD: a header that exhausts heap or stack (or needs a missing codec) costs its file only
+            throw new AvroLimitException("unreadable Avro header (" + e.getClass().getSimpleName() + ")");
         }
         // not closed here: the caller owns the InputStream
         Schema schema = container.schema();
