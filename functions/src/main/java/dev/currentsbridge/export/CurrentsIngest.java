@@ -13,9 +13,16 @@ import dev.currentsbridge.common.log.Metrics;
 import dev.currentsbridge.common.secrets.SecretSource;
 import dev.currentsbridge.common.secrets.SecretUnavailableException;
 import dev.currentsbridge.export.domain.input.HttpBatchSplitter;
+import dev.currentsbridge.export.domain.input.OversizeEvent;
 import dev.currentsbridge.export.port.ExportQueue;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,20 +33,34 @@ import java.util.List;
  * a wrong one, 400 for a malformed body, 413 for an oversize one (Braze then splits), 5xx only when the queue
  * (or the token secret) is unavailable, so that Braze backs off and retries. Errors are
  * {@code {"status":"<code>","message":...}}.
+ *
+ * <p>Never answered with an error, because Braze would split the batch and then drop its events for good: a
+ * {@code Braze-Currents-Version} other than 1 (accepted, logged and counted: {@code UnexpectedConnectorVersion}),
+ * and a single event too large for a queue message (Braze cannot split it): an {@link OversizeEvent} record
+ * of it is enqueued in its place, which the export function rejects with reason {@code event_too_large}.
+ *
+ * <p>The token is the secret's current version or, during a rotation, its previous one ({@code AWSPREVIOUS}).
+ * A token matching neither re-reads the secret at most once per {@link #TOKEN_REREAD} per container, so
+ * wrong tokens from anyone on the internet cannot make every request a Secrets Manager read.
  */
 public final class CurrentsIngest implements HttpApi {
 
     private static final Log LOG = Log.get(CurrentsIngest.class);
     private static final String SUPPORTED_VERSION = "1";
+    /** How often a token matching no known version may re-read the token secret (per container). */
+    static final Duration TOKEN_REREAD = Duration.ofMinutes(1);
 
     private final ExportQueue queue;
     private final SecretSource secrets;
     private final String tokenSecretId;
+    private final Clock clock;
+    private final AtomicReference<Instant> lastReread = new AtomicReference<>();
 
-    public CurrentsIngest(ExportQueue queue, SecretSource secrets, String tokenSecretId) {
+    public CurrentsIngest(ExportQueue queue, SecretSource secrets, String tokenSecretId, Clock clock) {
         this.queue = queue;
         this.secrets = secrets;
         this.tokenSecretId = tokenSecretId;
+        this.clock = clock;
     }
 
     @Override
@@ -62,8 +83,11 @@ public final class CurrentsIngest implements HttpApi {
             return answer(403, "forbidden", "wrong token");
         }
         String version = request.header("Braze-Currents-Version");
-        if (version != null && !SUPPORTED_VERSION.equals(version.trim())) {
-            return answer(400, "unsupported_version", "Braze-Currents-Version must be 1");
+        if (version == null || !SUPPORTED_VERSION.equals(version.trim())) {
+            // refusing would make Braze split the batch and then drop it: take it, and make the change visible
+            LOG.warn("unexpected Braze-Currents-Version: accepted", "version",
+                    version == null ? "none" : loggable(version));
+            metrics.count("UnexpectedConnectorVersion", 1);
         }
         if (request.bodyError() != null) {
             return answer(request.bodyError().status(), request.bodyError().status() == 413 ? "too_large" : "malformed",
@@ -81,13 +105,28 @@ public final class CurrentsIngest implements HttpApi {
             return answer(400, "malformed", "expected {\"events\":[...]}");
         }
         List<String> events = new ArrayList<>(root.get("events").size());
+        int maxEventBytes = queue.maxEventBytes();
+        int tooLarge = 0;
         for (JsonNode e : root.get("events")) {
             if (!e.isObject()) {
                 return answer(400, "malformed", "every element of events must be an object");
             }
-            events.add(e.toString());
+            String json = e.toString();
+            // a UTF-8 character takes at most 3 bytes per UTF-16 unit: most events need no byte count
+            int bytes = json.length() * 3 <= maxEventBytes ? 0 : json.getBytes(StandardCharsets.UTF_8).length;
+            if (bytes > maxEventBytes) {
+                OversizeEvent record = OversizeEvent.of(e, bytes, maxEventBytes);
+                LOG.warn("event too large for a queue message: enqueued as a reject", "event_type",
+                        loggable(record.eventType()), "bytes", bytes);
+                json = record.json();
+                tooLarge++;
+            }
+            events.add(json);
         }
         metrics.count("EventsReceived", events.size());
+        if (tooLarge > 0) {
+            metrics.count("EventsTooLarge", tooLarge);
+        }
         if (events.isEmpty()) {
             return answer(200, "ok", "no events");
         }
@@ -104,22 +143,47 @@ public final class CurrentsIngest implements HttpApi {
         return answer(200, "ok", events.size() + " events enqueued");
     }
 
-    /** True/false for a match, null when the secret cannot be read. Re-reads once on mismatch (rotation). */
+    /**
+     * True/false for a match, null when the secret cannot be read. A token matching neither the current nor
+     * the previous version re-reads both, at most once per {@link #TOKEN_REREAD} (a rotation since the read).
+     */
     private Boolean tokenMatches(String presented) {
         try {
-            if (constantTimeEquals(presented, expectedToken())) {
+            if (knownToken(presented)) {
                 return true;
             }
+            if (!mayReread()) {
+                return false;
+            }
+            LOG.info("bearer token matches no known version: reading the token secret again");
             secrets.invalidate(tokenSecretId);
-            return constantTimeEquals(presented, expectedToken());
+            return knownToken(presented);
         } catch (SecretUnavailableException e) {
             LOG.error("cannot read the Currents token secret", "error", e.getMessage());
             return null;
         }
     }
 
-    private String expectedToken() {
-        String raw = secrets.get(tokenSecretId).trim();
+    private boolean knownToken(String presented) {
+        if (constantTimeEquals(presented, token(secrets.get(tokenSecretId)))) {
+            return true;
+        }
+        Optional<String> previous = secrets.previous(tokenSecretId);
+        return previous.isPresent() && constantTimeEquals(presented, token(previous.get()));
+    }
+
+    private boolean mayReread() {
+        Instant now = clock.instant();
+        Instant last = lastReread.get();
+        if (last != null && now.isBefore(last.plus(TOKEN_REREAD))) {
+            return false;
+        }
+        return lastReread.compareAndSet(last, now);
+    }
+
+    /** The token a secret value holds: the whole value, or its {@code token} member when it is JSON. */
+    private static String token(String secretValue) {
+        String raw = secretValue.trim();
         if (raw.startsWith("{")) {
             try {
                 JsonNode n = Json.MAPPER.readTree(raw);
@@ -131,6 +195,21 @@ public final class CurrentsIngest implements HttpApi {
             }
         }
         return raw;
+    }
+
+    /** A header or field value fit for a log line: at most 40 characters of {@code [A-Za-z0-9._-]}, others as {@code _}. */
+    static String loggable(String value) {
+        if (value == null) {
+            return "none";
+        }
+        StringBuilder b = new StringBuilder(Math.min(value.length(), 40));
+        for (int i = 0; i < value.length() && b.length() < 40; i++) {
+            char c = value.charAt(i);
+            boolean keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.'
+                    || c == '_' || c == '-';
+            b.append(keep ? c : '_');
+        }
+        return b.toString();
     }
 
     /** Compares digests, so neither content nor length leaks through timing. */

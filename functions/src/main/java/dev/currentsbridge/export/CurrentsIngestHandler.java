@@ -17,6 +17,7 @@ import dev.currentsbridge.common.secrets.SecretSource;
 import dev.currentsbridge.export.adapter.SqsExportQueue;
 import dev.currentsbridge.export.port.ExportQueue;
 import java.io.IOException;
+import java.time.Clock;
 import java.util.Map;
 import org.crac.Core;
 import org.crac.Resource;
@@ -43,9 +44,14 @@ public final class CurrentsIngestHandler implements RequestHandler<APIGatewayV2H
     }
 
     public CurrentsIngestHandler(ExportQueue queue, SecretSource secrets, Env env) {
+        this(queue, secrets, env, Clock.systemUTC());
+    }
+
+    /** {@code clock} paces re-reads of the token secret (a virtual one in tests). */
+    public CurrentsIngestHandler(ExportQueue queue, SecretSource secrets, Env env, Clock clock) {
         this.queue = queue;
         this.secrets = secrets;
-        this.ingest = new CurrentsIngest(queue, secrets, env.required("CURRENTS_TOKEN_SECRET_ID"));
+        this.ingest = new CurrentsIngest(queue, secrets, env.required("CURRENTS_TOKEN_SECRET_ID"), clock);
     }
 
     @Override

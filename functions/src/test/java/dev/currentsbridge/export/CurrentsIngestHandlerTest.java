@@ -12,6 +12,8 @@ import dev.currentsbridge.common.json.Json;
 import dev.currentsbridge.export.adapter.SqsExportQueue;
 import dev.currentsbridge.standins.fixtures.CurrentsFixtures;
 import dev.currentsbridge.standins.aws.TestAws;
+import dev.currentsbridge.standins.junit.LogCapture;
+import dev.currentsbridge.standins.time.ManualClock;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -35,6 +37,7 @@ class CurrentsIngestHandlerTest {
     private static final String TOKEN = "s3cr3t-token-value";
 
     private ExportHarness h;
+    private final ManualClock clock = new ManualClock();
 
     @BeforeEach
     void setUp() {
@@ -51,7 +54,7 @@ class CurrentsIngestHandlerTest {
         Env env = Env.of(Map.of("CURRENTS_TOKEN_SECRET_ID", TOKEN_SECRET, "EXPORT_QUEUE_URL", queueUrl));
         Env aws = h.env(Map.of());
         return new CurrentsIngestHandler(new SqsExportQueue(TestAws.clients(aws).sqs(), queueUrl),
-                TestAws.clients(aws).secrets(TOKEN_SECRET), env);
+                TestAws.clients(aws).secrets(TOKEN_SECRET), env, clock);
     }
 
     private static APIGatewayV2HTTPEvent post(String authorization, String body) {
@@ -142,7 +145,45 @@ class CurrentsIngestHandlerTest {
         h.secrets.put(TOKEN_SECRET, "{\"token\":\"rotated-token\"}");
 
         assertEquals(200, handler.handleRequest(post("Bearer rotated-token", "{\"events\":[]}"), null).getStatusCode());
-        assertEquals(403, handler.handleRequest(post("Bearer " + TOKEN, "{\"events\":[]}"), null).getStatusCode());
+        // during the rotation the previous version (AWSPREVIOUS) is still good: Braze may not be updated yet
+        assertEquals(200, handler.handleRequest(post("Bearer " + TOKEN, "{\"events\":[]}"), null).getStatusCode());
+
+        h.secrets.put(TOKEN_SECRET, "{\"token\":\"third-token\"}");
+        clock.advance(CurrentsIngest.TOKEN_REREAD);
+        assertEquals(200, handler.handleRequest(post("Bearer third-token", "{\"events\":[]}"), null).getStatusCode());
+        clock.advance(CurrentsIngest.TOKEN_REREAD);
+        assertEquals(403, handler.handleRequest(post("Bearer " + TOKEN, "{\"events\":[]}"), null).getStatusCode(),
+                "two rotations ago: neither current nor previous");
+    }
+
+    @Test
+    void aColdContainerAcceptsThePreviousTokenDuringARotation() {
+        h.secrets.put(TOKEN_SECRET, "rotated-token");
+        CurrentsIngestHandler cold = handler(h.exportQueue);
+
+        assertEquals(200, cold.handleRequest(post("Bearer " + TOKEN, CurrentsFixtures.httpBatch("old", 2)), null)
+                .getStatusCode());
+        assertEquals(1, h.secrets.reads(TOKEN_SECRET, "AWSCURRENT"));
+        assertEquals(1, h.secrets.reads(TOKEN_SECRET, "AWSPREVIOUS"));
+        assertEquals(2, enqueuedEvents().size());
+    }
+
+    @Test
+    void wrongTokensReReadTheSecretAtMostOnceAMinute() {
+        CurrentsIngestHandler handler = handler(h.exportQueue);
+        for (int i = 0; i < 50; i++) {
+            assertEquals(403, handler.handleRequest(post("Bearer guess-" + i, "{\"events\":[]}"), null).getStatusCode());
+            clock.advance(java.time.Duration.ofMillis(500));
+        }
+        // 25 s of wrong tokens: the first read, one previous-version read, one re-read of both
+        assertEquals(2, h.secrets.reads(TOKEN_SECRET, "AWSCURRENT"));
+        assertEquals(2, h.secrets.reads(TOKEN_SECRET, "AWSPREVIOUS"));
+
+        clock.advance(CurrentsIngest.TOKEN_REREAD);
+        assertEquals(403, handler.handleRequest(post("Bearer guess-x", "{\"events\":[]}"), null).getStatusCode());
+        assertEquals(3, h.secrets.reads(TOKEN_SECRET, "AWSCURRENT"), "a minute later: one more re-read");
+        assertEquals(200, handler.handleRequest(post("Bearer " + TOKEN, "{\"events\":[]}"), null).getStatusCode());
+        assertEquals(3, h.secrets.reads(TOKEN_SECRET, "AWSCURRENT"), "the right token needs no read");
     }
 
     @ParameterizedTest
@@ -154,25 +195,72 @@ class CurrentsIngestHandlerTest {
         assertEquals(0, h.sqs.depth(h.exportQueue));
     }
 
-    @Test
-    void anUnsupportedConnectorVersionIs400() {
+    @ParameterizedTest
+    @ValueSource(strings = {"2", "none"})
+    void anUnexpectedConnectorVersionIsAcceptedLoggedAndCounted(String version) {
         APIGatewayV2HTTPEvent e = post("Bearer " + TOKEN, CurrentsFixtures.httpBatch("v", 1));
-        e.getHeaders().put("braze-currents-version", "2");
+        if (version.equals("none")) {
+            e.getHeaders().remove("braze-currents-version");
+        } else {
+            e.getHeaders().put("braze-currents-version", version);
+        }
 
-        assertEquals(400, handler(h.exportQueue).handleRequest(e, null).getStatusCode());
+        // a 400 made Braze split the batch and then drop its events for good
+        assertEquals(200, handler(h.exportQueue).handleRequest(e, null).getStatusCode());
+        assertEquals(1, enqueuedEvents().size());
+        assertTrue(h.logs.stream().anyMatch(l -> l.contains("unexpected Braze-Currents-Version")
+                && l.contains("\"version\":\"" + version + "\"")), h.logs.toString());
+        assertTrue(h.emf.stream().anyMatch(m -> LogCapture.parseEmf(m).getOrDefault("UnexpectedConnectorVersion", 0.0) == 1.0),
+                h.emf.toString());
     }
 
     @Test
-    void oversizeBodiesAndEventsAre413() {
+    void theExpectedVersionIsNotCounted() {
+        assertEquals(200, handler(h.exportQueue).handleRequest(post("Bearer " + TOKEN, CurrentsFixtures.httpBatch("v", 1)),
+                null).getStatusCode());
+        assertTrue(h.emf.stream().noneMatch(m -> m.contains("UnexpectedConnectorVersion")), h.emf.toString());
+    }
+
+    @Test
+    void oversizeBodiesAre413() {
         CurrentsIngestHandler handler = handler(h.exportQueue);
         String huge = "{\"events\":[{\"pad\":\"" + "x".repeat(dev.currentsbridge.common.api.RequestBody.MAX_BYTES) + "\"}]}";
-        ObjectNode bigEvent = CurrentsFixtures.httpCustomEvent("e", "user-e", CurrentsFixtures.TIME);
-        ((ObjectNode) bigEvent.path("properties").path("custom_properties")).put("padding", "y".repeat(300_000));
 
         assertEquals(413, handler.handleRequest(post("Bearer " + TOKEN, huge), null).getStatusCode());
-        assertEquals(413, handler.handleRequest(post("Bearer " + TOKEN, CurrentsFixtures.httpBatch(List.of(bigEvent))),
-                null).getStatusCode());
         assertEquals(0, h.sqs.depth(h.exportQueue));
+    }
+
+    @Test
+    void anEventTooLargeForAQueueMessageIsRecordedAsARejectAndTheBatchAccepted() throws IOException {
+        // Braze cannot split one event: a 413 made it retry, then drop the batch without a trace
+        ObjectNode bigEvent = CurrentsFixtures.httpCustomEvent("big-1", "user-big-1", CurrentsFixtures.TIME);
+        ((ObjectNode) bigEvent.path("properties").path("custom_properties")).put("padding", "y".repeat(300_000));
+        List<ObjectNode> batch = List.of(CurrentsFixtures.httpCustomEvent("ok-1", "user-ok-1", CurrentsFixtures.TIME),
+                bigEvent, CurrentsFixtures.httpCustomEvent("ok-2", "user-ok-2", CurrentsFixtures.TIME));
+
+        APIGatewayV2HTTPResponse r = handler(h.exportQueue).handleRequest(post("Bearer " + TOKEN,
+                CurrentsFixtures.httpBatch(batch)), null);
+
+        assertEquals(200, r.getStatusCode(), r.getBody());
+        assertTrue(h.emf.stream().anyMatch(m -> LogCapture.parseEmf(m).getOrDefault("EventsTooLarge", 0.0) == 1.0),
+                h.emf.toString());
+        assertTrue(h.logs.stream().anyMatch(l -> l.contains("event too large for a queue message")), h.logs.toString());
+        assertTrue(h.logs.stream().noneMatch(l -> l.contains("big-1")), "no event id in logs");
+
+        ExportHarness.Invocation inv = h.invoke(h.handler(new dev.currentsbridge.standins.time.LambdaTime(
+                java.time.Duration.ofMinutes(5))));
+        inv.assertAccountedFor(3);
+        assertEquals(1, inv.metric("EventsRejected"));
+        assertEquals(2, h.mixpanel.imported().size());
+        List<JsonNode> rejects = h.rejects();
+        assertEquals(1, rejects.size());
+        JsonNode reject = rejects.getFirst();
+        assertEquals("decode:event_too_large", reject.path("reason").asText(), reject.toString());
+        JsonNode record = reject.path("original").path("currents_bridge_oversize");
+        assertEquals("big-1", record.path("id").asText(), reject.toString());
+        assertEquals("users.behaviors.CustomEvent", record.path("event_type").asText());
+        assertTrue(record.path("size_bytes").asLong() > 300_000, record.toString());
+        assertEquals(new SqsExportQueue(null, h.exportQueue).maxEventBytes(), record.path("limit_bytes").asLong());
     }
 
     @Test

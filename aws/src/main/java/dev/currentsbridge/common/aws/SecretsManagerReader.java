@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -42,6 +43,7 @@ public final class SecretsManagerReader implements SecretSource {
     private static final String TARGET = "secretsmanager.GetSecretValue";
     private static final String CONTENT_TYPE = "application/x-amz-json-1.1";
     private static final int ATTEMPTS = 3;
+    private static final String PREVIOUS = "AWSPREVIOUS";
     private static final JsonFactory JSON = new JsonFactory();
     /** Errors that say the request itself cannot succeed as sent; anything else may pass on a retry. */
     private static final Set<String> FINAL_ERRORS = Set.of("ResourceNotFoundException", "AccessDeniedException",
@@ -75,9 +77,26 @@ public final class SecretsManagerReader implements SecretSource {
     /** Reads the secret's string value; retries throttling, 5xx and I/O errors twice (100 ms, then 400 ms). */
     @Override
     public String get(String secretId) {
+        return read(secretId, null);
+    }
+
+    /**
+     * The {@code AWSPREVIOUS} version (a {@code GetSecretValue} with that {@code VersionStage}); empty when the
+     * secret was never rotated (Secrets Manager then answers {@code ResourceNotFoundException}).
+     */
+    @Override
+    public Optional<String> previous(String secretId) {
+        try {
+            return Optional.of(read(secretId, PREVIOUS));
+        } catch (NotFoundException e) {
+            return Optional.empty();
+        }
+    }
+
+    private String read(String secretId, String versionStage) {
         for (int attempt = 1; ; attempt++) {
             try {
-                return getOnce(secretId);
+                return getOnce(secretId, versionStage);
             } catch (SecretUnavailableException e) {
                 if (!e.retryable() || attempt == ATTEMPTS) {
                     throw e;
@@ -87,8 +106,15 @@ public final class SecretsManagerReader implements SecretSource {
         }
     }
 
-    private String getOnce(String secretId) {
-        byte[] payload = requestBody(secretId);
+    /** The secret, or the version asked for, does not exist. */
+    private static final class NotFoundException extends SecretUnavailableException {
+        NotFoundException(String message) {
+            super(message, false, null);
+        }
+    }
+
+    private String getOnce(String secretId, String versionStage) {
+        byte[] payload = requestBody(secretId, versionStage);
         SignedRequest signed;
         try {
             signed = sign(payload, credentials.resolveCredentials());
@@ -118,7 +144,8 @@ public final class SecretsManagerReader implements SecretSource {
         }
         String type = errorType(response.headers().firstValue("x-amzn-ErrorType").orElse(body.get("__type")));
         if ("ResourceNotFoundException".equals(type)) {
-            throw new SecretUnavailableException("secret not found: " + secretId, false, null);
+            throw new NotFoundException("secret not found: " + secretId
+                    + (versionStage == null ? "" : " (version stage " + versionStage + ")"));
         }
         boolean retryable = response.statusCode() >= 500 || type == null || !FINAL_ERRORS.contains(type);
         throw new SecretUnavailableException("cannot read secret " + secretId + ": "
@@ -130,7 +157,7 @@ public final class SecretsManagerReader implements SecretSource {
      * credentials and nothing sent (the real credentials and the secret must not be in the snapshot).
      */
     public void prime() {
-        sign(requestBody("priming"), AwsBasicCredentials.create("AKIDPRIMING", "priming"));
+        sign(requestBody("priming", null), AwsBasicCredentials.create("AKIDPRIMING", "priming"));
         topLevelStrings("{\"Name\":\"priming\",\"SecretString\":\"{}\",\"VersionStages\":[\"AWSCURRENT\"]}"
                 .getBytes(StandardCharsets.UTF_8));
     }
@@ -148,8 +175,9 @@ public final class SecretsManagerReader implements SecretSource {
     // JSON with jackson-core only: the read runs on a cold path beside the first batch's mapping, and databind's
     // first use alone costs ~0.25 s of class loading that both would otherwise wait on.
 
-    private static byte[] requestBody(String secretId) {
-        return ("{\"SecretId\":\"" + new String(JsonStringEncoder.getInstance().quoteAsString(secretId)) + "\"}")
+    private static byte[] requestBody(String secretId, String versionStage) {
+        return ("{\"SecretId\":\"" + new String(JsonStringEncoder.getInstance().quoteAsString(secretId)) + "\""
+                + (versionStage == null ? "" : ",\"VersionStage\":\"" + versionStage + "\"") + "}")
                 .getBytes(StandardCharsets.UTF_8);
     }
 

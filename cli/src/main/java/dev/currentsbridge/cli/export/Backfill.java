@@ -9,6 +9,7 @@ import dev.currentsbridge.common.time.Deadline;
 import dev.currentsbridge.common.time.Sleeper;
 import dev.currentsbridge.export.domain.CurrentsEvent;
 import dev.currentsbridge.export.domain.decode.AvroEventReader;
+import dev.currentsbridge.export.domain.decode.AvroLimitException;
 import dev.currentsbridge.export.domain.decode.CurrentsJsonDecoder;
 import dev.currentsbridge.export.domain.decode.DecodeFailure;
 import dev.currentsbridge.export.domain.decode.EventSink;
@@ -115,6 +116,10 @@ public final class Backfill implements AutoCloseable {
             } else {
                 readJson(origin, opener, in, pathType != null ? pathType : typeHint, sink);
             }
+        } catch (AvroLimitException e) {
+            // a hostile file (over a limit, or exhausting heap or stack) is a reject like a bad record, not an
+            // unreadable input that fails the run; errors while reading its records are rejects already
+            sink.reject(new DecodeFailure(-1, e.getMessage(), null));
         }
         filesRead.incrementAndGet();
     }

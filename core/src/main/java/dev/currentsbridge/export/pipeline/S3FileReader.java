@@ -5,6 +5,7 @@ import dev.currentsbridge.common.json.Json;
 import dev.currentsbridge.common.log.Log;
 import dev.currentsbridge.common.time.Deadline;
 import dev.currentsbridge.export.domain.decode.AvroEventReader;
+import dev.currentsbridge.export.domain.decode.AvroLimitException;
 import dev.currentsbridge.export.domain.decode.MalformedInputException;
 import dev.currentsbridge.export.port.RejectedEvent;
 import dev.currentsbridge.export.domain.input.InputMessage;
@@ -13,8 +14,10 @@ import java.io.IOException;
 import java.time.Duration;
 
 /**
- * Streams one Currents Avro file from S3 into the run. A missing object or a file that is not Avro is a
- * reject; S3 being unavailable, a download broken mid-file or one still running at the deadline (see
+ * Streams one Currents Avro file from S3 into the run. A missing object, a file that is not Avro or breaks the
+ * reader's limits (whatever reading it throws, an Error included: see {@link AvroEventReader#read}) are a reject
+ * of that file only;
+ * S3 being unavailable, a download broken mid-file or one still running at the deadline (see
  * {@link ReadWatchdog}) sends the message back instead.
  */
 final class S3FileReader {
@@ -58,8 +61,9 @@ final class S3FileReader {
             if (in.failed()) {
                 run.retry(messageId, S3_UNAVAILABLE);
             } else {
-                run.reject(RejectedEvent.malformed(messageId, "malformed:not_avro", e.getMessage(), typeFromKey,
-                        ref.uri(), objectJson(ref)));
+                run.reject(RejectedEvent.malformed(messageId,
+                        e instanceof AvroLimitException ? "malformed:avro_limit" : "malformed:not_avro", e.getMessage(),
+                        typeFromKey, ref.uri(), objectJson(ref)));
             }
         } finally {
             watchdog.interrupt();

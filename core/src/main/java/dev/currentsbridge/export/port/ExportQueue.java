@@ -13,6 +13,9 @@ public interface ExportQueue {
      */
     void enqueueEvents(List<String> eventJsons);
 
+    /** The largest single event (compact JSON, UTF-8 bytes) one message can carry. */
+    int maxEventBytes();
+
 
     final class QueueUnavailableException extends RuntimeException {
         public QueueUnavailableException(String message, Throwable cause) {

@@ -25,7 +25,8 @@ import java.util.zip.GZIPOutputStream;
 
 /**
  * Mixpanel {@code /import} over the shared JDK HTTP client: a JSON array, gzip-compressed, {@code strict=1},
- * HTTP Basic auth from the credentials secret (read once, cached, re-read on request after a 401).
+ * HTTP Basic auth from the credentials secret (read once, cached, re-read on request after a 401, and a minute
+ * after it was found not to parse: see {@code CachingSecretSource#unusable}).
  */
 public final class MixpanelHttpImport implements MixpanelImport {
 
@@ -120,7 +121,13 @@ public final class MixpanelHttpImport implements MixpanelImport {
             } catch (SecretUnavailableException e) {
                 throw new CredentialsException("cannot read the Mixpanel secret: " + e.getMessage(), e.retryable(), e);
             }
-            c = MixpanelCredentials.parse(json);
+            try {
+                c = MixpanelCredentials.parse(json);
+            } catch (CredentialsException e) {
+                // a bad edit of the secret: read it again after a while, not at every batch and not only after a 401
+                secrets.unusable(secretId);
+                throw e;
+            }
             credentials = c;
         }
         return c;

@@ -24,9 +24,9 @@ public final class SqsExportQueue implements ExportQueue {
         this.maxBodyBytes = maxBodyBytes;
     }
 
-    /** The largest single event (compact JSON bytes) a message can carry. */
+    @Override
     public int maxEventBytes() {
-        return maxBodyBytes - "{\"events\":[]}".length();
+        return HttpBatchSplitter.maxEventBytes(maxBodyBytes);
     }
 
     @Override

@@ -50,6 +50,18 @@ class SecretsManagerReaderTest {
     }
 
     @Test
+    void readsThePreviousVersionByItsStagingLabelAndNoneBeforeARotation() {
+        String id = "currents-bridge/mixpanel";
+        assertEquals(java.util.Optional.empty(), reader().previous(id), "never rotated: no AWSPREVIOUS");
+        stub.put(id, "{\"project_token\":\"t2\"}");
+        assertEquals("{\"project_token\":\"t2\"}", reader().get(id));
+        assertEquals(java.util.Optional.of("{\"project_token\":\"t\"}"), reader().previous(id));
+        assertEquals(2, stub.reads(id, "AWSPREVIOUS"));
+        assertEquals(1, stub.reads(id, "AWSCURRENT"));
+        assertEquals(0, stub.rejectedSignatures(), "the VersionStage member is signed like the rest");
+    }
+
+    @Test
     void readsASecretByNameAndByArn() {
         assertEquals("{\"project_token\":\"t\"}", reader().get("currents-bridge/mixpanel"));
         assertEquals("{\"project_token\":\"t\"}", reader().get(SecretsManagerStub.arnOf("currents-bridge/mixpanel")));

@@ -39,6 +39,43 @@ class CachingSecretSourceTest {
     }
 
     @Test
+    void anUnusableValueIsKeptAMinuteThenReadAgain() {
+        CountingSource source = new CountingSource();
+        dev.currentsbridge.standins.time.ManualClock clock = new dev.currentsbridge.standins.time.ManualClock();
+        CachingSecretSource cache = new CachingSecretSource(source, clock);
+        assertEquals("value-1", cache.get("s"));
+        cache.unusable("s");
+        clock.advance(java.time.Duration.ofSeconds(30));
+        assertEquals("value-1", cache.get("s"), "not at every use: the same failure, no read");
+        cache.unusable("s"); // a second failure does not push the re-read further away
+        clock.advance(java.time.Duration.ofSeconds(30));
+        assertEquals("value-2", cache.get("s"));
+        assertEquals("value-2", cache.get("s"));
+        assertEquals(2, source.reads.get());
+    }
+
+    @Test
+    void thePreviousVersionIsCachedAndDroppedWithTheCurrentOne() {
+        AtomicInteger previousReads = new AtomicInteger();
+        SecretSource source = new SecretSource() {
+            @Override
+            public String get(String secretId) {
+                return "current";
+            }
+
+            @Override
+            public java.util.Optional<String> previous(String secretId) {
+                return java.util.Optional.of("previous-" + previousReads.incrementAndGet());
+            }
+        };
+        CachingSecretSource cache = new CachingSecretSource(source);
+        assertEquals(java.util.Optional.of("previous-1"), cache.previous("s"));
+        assertEquals(java.util.Optional.of("previous-1"), cache.previous("s"));
+        cache.invalidate("s");
+        assertEquals(java.util.Optional.of("previous-2"), cache.previous("s"));
+    }
+
+    @Test
     void readsOncePerContainerUntilInvalidated() {
         CountingSource source = new CountingSource();
         CachingSecretSource cache = new CachingSecretSource(source);

@@ -100,6 +100,38 @@ class MixpanelHttpImportTest {
     }
 
     @Test
+    void anUnparsableSecretIsReadAgainAMinuteLaterNotOnlyAfterA401() throws Exception {
+        // a bad edit of the secret, then its fix: warm containers must pick the fix up without a 401
+        try (MixpanelFake fake = MixpanelFake.start();
+             dev.currentsbridge.standins.aws.SecretsManagerStub stub = dev.currentsbridge.standins.aws.SecretsManagerStub.start()) {
+            fake.acceptServiceAccount("u", "s1", "7");
+            stub.put("mp", "{\"service_account_user\":\"u\",");
+            dev.currentsbridge.standins.time.ManualClock clock = new dev.currentsbridge.standins.time.ManualClock();
+            CachingSecretSource secrets = new CachingSecretSource(new dev.currentsbridge.common.aws.SecretsManagerReader(
+                    SharedHttpClient::get, dev.currentsbridge.standins.aws.TestAws.CREDENTIALS,
+                    software.amazon.awssdk.regions.Region.US_EAST_1, stub.endpoint(), Duration.ofSeconds(5)), clock);
+            MixpanelHttpImport mp = new MixpanelHttpImport(SharedHttpClient.get(), URI.create(fake.baseUrl()), secrets, "mp");
+            byte[] event = ("{\"event\":\"E\",\"properties\":{\"time\":" + System.currentTimeMillis()
+                    + ",\"distinct_id\":\"d\",\"$insert_id\":\"abc-1\"}}").getBytes(StandardCharsets.UTF_8);
+
+            for (int batch = 0; batch < 5; batch++) {
+                CredentialsException e = assertThrows(CredentialsException.class,
+                        () -> mp.send(List.of(event), Duration.ofSeconds(5)));
+                assertFalse(e.retryable());
+                clock.advance(Duration.ofSeconds(10));
+            }
+            assertEquals(1, stub.reads("mp"), "not a read per batch");
+            stub.put("mp", "{\"service_account_user\":\"u\",\"service_account_secret\":\"s1\",\"project_id\":\"7\"}");
+            clock.advance(Duration.ofSeconds(10));
+
+            assertEquals(200, mp.send(List.of(event), Duration.ofSeconds(5)).status());
+            assertEquals(200, mp.send(List.of(event), Duration.ofSeconds(5)).status());
+            assertEquals(2, stub.reads("mp"), "one re-read a minute after the failure, then cached");
+            assertEquals(0, fake.requests().stream().filter(r -> r.status() == 401).count());
+        }
+    }
+
+    @Test
     void aMissingSecretIsAConfigurationErrorAndRetryAfterIsPassedOn() throws Exception {
         try (MixpanelFake fake = MixpanelFake.start()) {
             MixpanelHttpImport none = new MixpanelHttpImport(SharedHttpClient.get(), URI.create(fake.baseUrl()),

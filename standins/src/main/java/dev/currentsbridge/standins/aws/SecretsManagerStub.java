@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Secrets Manager on loopback, speaking the AWS JSON 1.1 protocol the SDK uses:
  * {@code POST /} with {@code X-Amz-Target: secretsmanager.GetSecretValue} and {@code {"SecretId": ...}}.
  * Secrets are found by name or by an ARN ending in {@code :secret:<name>} (optionally with the random suffix).
- * Unknown ids answer 400 {@code ResourceNotFoundException}; {@link #failNext} injects errors. Every request must be
+ * Unknown ids answer 400 {@code ResourceNotFoundException}; {@link #failNext} injects errors. A {@code VersionStage}
+ * of {@code AWSCURRENT} (the default) or {@code AWSPREVIOUS} (the value {@link #put} replaced) is honoured. Every request must be
  * SigV4-signed by a known key ({@link TestAws#CREDENTIALS} unless {@link #acceptKey} adds others), else it gets
  * AWS's 400 {@code UnrecognizedClientException} / {@code InvalidSignatureException} /
  * {@code MissingAuthenticationTokenException}.
@@ -29,6 +30,8 @@ public final class SecretsManagerStub implements AutoCloseable {
     private static final String ARN_PREFIX = "arn:aws:secretsmanager:us-east-1:000000000000:secret:";
 
     private final Map<String, String> secrets = new ConcurrentHashMap<>();
+    private final Map<String, String> previousValues = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> stageReads = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> reads = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> versions = new ConcurrentHashMap<>();
     private final Deque<int[]> faults = new ArrayDeque<>();
@@ -62,15 +65,28 @@ public final class SecretsManagerStub implements AutoCloseable {
         return rejectedSignatures.get();
     }
 
-    /** Creates or replaces a secret (a new version). */
+    /**
+     * Creates or replaces a secret (a new version), as {@code PutSecretValue} does: the new version takes the
+     * {@code AWSCURRENT} staging label and the one it replaces {@code AWSPREVIOUS}.
+     */
     public SecretsManagerStub put(String name, String value) {
-        secrets.put(name, value);
+        String replaced = secrets.put(name, value);
+        if (replaced != null) {
+            previousValues.put(name, replaced);
+        }
         versions.computeIfAbsent(name, n -> new AtomicInteger()).incrementAndGet();
         return this;
     }
 
     public void remove(String name) {
         secrets.remove(name);
+        previousValues.remove(name);
+    }
+
+    /** GetSecretValue calls naming this secret and asking for this {@code VersionStage} ("AWSCURRENT" if none). */
+    public int reads(String name, String versionStage) {
+        AtomicInteger n = stageReads.get(name + "\u0000" + versionStage);
+        return n == null ? 0 : n.get();
     }
 
     /** The ARN under which {@code name} is also found. */
@@ -133,17 +149,28 @@ public final class SecretsManagerStub implements AutoCloseable {
         String id = body.path("SecretId").asText("");
         String name = nameOf(id);
         reads.computeIfAbsent(name, n -> new AtomicInteger()).incrementAndGet();
-        String value = secrets.get(name);
+        String stage = body.path("VersionStage").asText("AWSCURRENT");
+        stageReads.computeIfAbsent(name + "\u0000" + stage, n -> new AtomicInteger()).incrementAndGet();
+        if (!stage.equals("AWSCURRENT") && !stage.equals("AWSPREVIOUS")) {
+            error(ex, 400, "ResourceNotFoundException",
+                    "Secrets Manager can't find the specified secret value for staging label: " + stage);
+            return;
+        }
+        String value = stage.equals("AWSCURRENT") ? secrets.get(name)
+                : secrets.containsKey(name) ? previousValues.get(name) : null;
         if (value == null) {
-            error(ex, 400, "ResourceNotFoundException", "Secrets Manager can't find the specified secret.");
+            error(ex, 400, "ResourceNotFoundException", stage.equals("AWSCURRENT") || !secrets.containsKey(name)
+                    ? "Secrets Manager can't find the specified secret."
+                    : "Secrets Manager can't find the specified secret value for staging label: " + stage);
             return;
         }
         ObjectNode out = Json.MAPPER.createObjectNode();
         out.put("ARN", arnOf(name));
         out.put("Name", name);
         out.put("SecretString", value);
-        out.put("VersionId", "v" + versions.get(name).get());
-        out.putArray("VersionStages").add("AWSCURRENT");
+        int version = versions.get(name).get();
+        out.put("VersionId", "v" + (stage.equals("AWSCURRENT") ? version : version - 1));
+        out.putArray("VersionStages").add(stage);
         out.put("CreatedDate", 1.7e9);
         LoopbackHttpServer.respond(ex, 200, "application/x-amz-json-1.1", Json.MAPPER.writeValueAsBytes(out));
     }

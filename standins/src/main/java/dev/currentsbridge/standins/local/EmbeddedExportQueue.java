@@ -17,6 +17,11 @@ public final class EmbeddedExportQueue implements ExportQueue {
     }
 
     @Override
+    public int maxEventBytes() {
+        return HttpBatchSplitter.maxEventBytes(MAX_BODY_BYTES);
+    }
+
+    @Override
     public void enqueueEvents(List<String> eventJsons) {
         for (String body : HttpBatchSplitter.split(eventJsons, MAX_BODY_BYTES)) {
             queue.send(body);

@@ -2,11 +2,12 @@ package dev.currentsbridge.export.domain.decode;
 
 import dev.currentsbridge.export.domain.CurrentsEvent;
 import org.apache.avro.Schema;
-import org.apache.avro.file.DataFileStream;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericEnumSymbol;
 import org.apache.avro.generic.GenericFixed;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.DecoderFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,8 +27,9 @@ import java.util.Set;
  *
  * <p>Each file is read with its own writer schema (Currents adds nullable fields at any time, so no fixed
  * reader schema): unknown fields land in {@link CurrentsEvent#fields()} generically. Memory stays bounded by
- * one Avro block (Currents writes files of up to 100,000 records): {@link DataFileStream} reads block by block
- * from the stream and the one {@link GenericRecord} is reused.
+ * one Avro block (Currents writes files of up to 100,000 records): {@link AvroContainer} reads block by block
+ * from the stream, within limits that keep a hostile file from exhausting heap or stack, and the one
+ * {@link GenericRecord} is reused.
  *
  * <p>Values are normalised like the JSON forms ({@link JsonValues}): Utf8 to String, int to long, float via
  * {@link Float#toString} (so 9.99f stays 9.99 instead of 9.989999771118164), null fields left out.
@@ -49,72 +51,82 @@ public final class AvroEventReader {
      *                         the schema name
      * @return how many records were read (each accepted or rejected on its own); records lost after a corrupt
      *         point are reported as one extra reject and not counted. A file cut exactly between blocks is
-     *         indistinguishable from a complete one; a cut inside a block's few header bytes reads as its end.
+     *         indistinguishable from a complete one. A block over {@link AvroContainer}'s limits and any error
+     *         (even an Error such as OutOfMemoryError) while reading records are such a corrupt point.
+     * @throws AvroLimitException      a recursive or too deep schema, a header over its limit, or one whose
+     *                                 reading threw an Error
      * @throws MalformedInputException the bytes are not an Avro container file of records
      */
     public long read(InputStream in, String eventTypeFromKey, EventSink sink) throws MalformedInputException {
-        DataFileStream<GenericRecord> stream;
+        AvroContainer container;
         try {
-            stream = new DataFileStream<>(in, new GenericDatumReader<>());
+            container = new AvroContainer(in, READABLE_CODECS);
         } catch (IOException | RuntimeException e) {
             throw new MalformedInputException("not an Avro object container file", e);
+        } catch (Error e) { // NOPMD: a header that exhausts heap or stack (or needs a missing codec) costs its file only
+            throw new AvroLimitException("unreadable Avro header (" + e.getClass().getSimpleName() + ")");
         }
-        // not closed here: the caller owns the InputStream (DataFileStream holds nothing else)
-        String codec = stream.getMetaString("avro.codec");
-        if (codec != null && !READABLE_CODECS.contains(codec)) {
-            throw new MalformedInputException("unsupported Avro codec '"
-                    + (codec.length() > 20 ? codec.substring(0, 20) + "..." : codec) + "'");
-        }
-        Schema schema = stream.getSchema();
+        // not closed here: the caller owns the InputStream
+        Schema schema = container.schema();
         if (schema.getType() != Schema.Type.RECORD) {
             throw new MalformedInputException("Avro file does not hold records (schema type " + schema.getType() + ")");
         }
         String type = eventTypeFromKey != null ? eventTypeFromKey : typeFromSchema(schema);
-        return readRecords(stream, new RecordLayout(schema), type, sink);
+        return readRecords(container, new GenericDatumReader<>(schema), new RecordLayout(schema), type, sink);
     }
 
-    private static long readRecords(DataFileStream<GenericRecord> stream, RecordLayout layout, String type,
-                                    EventSink sink) {
+    private static long readRecords(AvroContainer container, GenericDatumReader<GenericRecord> datumReader,
+                                    RecordLayout layout, String type, EventSink sink) {
         long index = 0;
-        long readInBlock = 0;
         GenericRecord record = null;
+        BinaryDecoder decoder = null;
         while (true) {
-            boolean more;
+            AvroContainer.Block block;
             try {
-                more = stream.hasNext();
-            } catch (RuntimeException e) {
-                // the file ends inside a block, or a block does not decompress or lacks its sync marker; Avro
-                // may fail before recording the new block's count, so how many records it held is unknown
+                block = container.next();
+            } catch (AvroContainer.BadBlockException e) {
+                sink.reject(lost(index, e.getMessage(), 0));
+                return index;
+            } catch (IOException | RuntimeException e) {
+                // the file ends inside a block, or the stream broke (the sink tells the two apart)
+                sink.reject(lost(index, "truncated or corrupt Avro block", 0));
+                return index;
+            } catch (Throwable e) { // NOPMD: a hostile file must cost its own reject, never the invocation
+                sink.reject(lost(index, "unreadable Avro block (" + e.getClass().getSimpleName() + ")", 0));
+                return index;
+            }
+            if (block == null) {
+                return index;
+            }
+            decoder = DecoderFactory.get().binaryDecoder(block.bytes(), decoder);
+            for (long i = 0; i < block.count(); i++) {
+                try {
+                    record = datumReader.read(record, decoder);
+                } catch (IOException | RuntimeException e) {
+                    // the rest of this block is lost, later blocks unknown
+                    sink.reject(lost(index, "corrupt Avro record", block.count() - i));
+                    return index;
+                } catch (Throwable e) { // NOPMD: as above (OutOfMemoryError, StackOverflowError)
+                    sink.reject(lost(index, "unreadable Avro record (" + e.getClass().getSimpleName() + ")",
+                            block.count() - i));
+                    return index;
+                }
+                decode(record, layout, type, index, sink);
+                index++;
+            }
+            if (!blockFullyRead(decoder)) {
                 sink.reject(lost(index, "truncated or corrupt Avro block", 0));
                 return index;
             }
-            if (!more) {
-                break;
-            }
-            try {
-                record = stream.next(record);
-            } catch (IOException | RuntimeException e) {
-                // inside a block whose count Avro has read: the rest of this block is lost, later blocks unknown
-                sink.reject(lost(index, "corrupt Avro record", stream.getBlockCount() - readInBlock));
-                return index;
-            }
-            readInBlock = readInBlock + 1 == stream.getBlockCount() ? 0 : readInBlock + 1;
-            decode(record, layout, type, index, sink);
-            index++;
         }
-        // older DataFileStream versions report a file cut inside a block as a plain end; a second look sees
-        // the block the cut one announced
-        if (stillAnnouncesBlock(stream)) {
-            sink.reject(lost(index, "truncated or corrupt Avro block", 0));
-        }
-        return index;
     }
 
-    private static boolean stillAnnouncesBlock(DataFileStream<GenericRecord> stream) {
+    /** A block holding bytes beyond its announced records is damaged (as DataFileStream judges it). */
+    private static boolean blockFullyRead(BinaryDecoder decoder) {
         try {
-            return stream.hasNext();
-        } catch (RuntimeException e) {
-            return true;
+            return decoder.isEnd();
+        } catch (IOException e) {
+            return false;
         }
     }
 

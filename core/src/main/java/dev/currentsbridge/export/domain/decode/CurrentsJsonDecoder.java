@@ -1,5 +1,6 @@
 package dev.currentsbridge.export.domain.decode;
 
+import dev.currentsbridge.export.domain.input.OversizeEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.currentsbridge.export.domain.CurrentsEvent;
 
@@ -92,6 +93,11 @@ public final class CurrentsJsonDecoder {
 
     /** Decodes one HTTP-connector event; {@code index} is its position in the batch (-1 if none). */
     public void decodeHttpEvent(JsonNode element, long index, EventSink sink) {
+        if (OversizeEvent.is(element)) {
+            // the ingest's record of an event too large for a queue message: a reject, with its id/type/size
+            sink.reject(new DecodeFailure(index, OversizeEvent.REASON, raw(element)));
+            return;
+        }
         if (element == null || !element.isObject()) {
             sink.reject(new DecodeFailure(index, "not a JSON object", raw(element)));
             return;

@@ -13,7 +13,10 @@ public sealed interface ImportVerdict {
     record Imported() implements ImportVerdict {
     }
 
-    /** 400 with {@code failed_records}: these were refused, the others imported. Never retried. */
+    /**
+     * 400 with {@code failed_records}: these were refused, the others imported; never retried. Entries that name
+     * no sent event (or an empty list) make the others uncertain: they are returned for redelivery instead.
+     */
     record Partial(List<FailedRecord> failures) implements ImportVerdict {
     }
 

@@ -33,6 +33,8 @@ import java.util.concurrent.Semaphore;
 public final class MixpanelDelivery implements AutoCloseable {
 
     private static final Log LOG = Log.get(MixpanelDelivery.class);
+    /** The retry reason of events sent with ones Mixpanel refused by a {@code failed_records} entry naming no sent event. */
+    static final String UNMATCHED_FAILED_RECORDS = "mixpanel_unmatched_failed_records";
 
     private final MixpanelImport mixpanel;
     private final RetryPolicy policy;
@@ -228,16 +230,21 @@ public final class MixpanelDelivery implements AutoCloseable {
                 rejects.add(mixpanelReject(batch.get(index), "mixpanel:" + field, detail));
             }
         }
-        if (unmatched > 0) {
-            LOG.warn("failed_records not matching any sent event", "unmatched", unmatched, "events", batch.size());
-        }
-        List<OutgoingEvent> imported = new ArrayList<>(batch.size() - failed.size());
+        List<OutgoingEvent> rest = new ArrayList<>(batch.size() - failed.size());
         for (int i = 0; i < batch.size(); i++) {
             if (!failed.contains(i)) {
-                imported.add(batch.get(i));
+                rest.add(batch.get(i));
             }
         }
-        record(imported, Outcome.IMPORTED, null);
+        if (unmatched > 0 || failures.isEmpty()) {
+            // Mixpanel refused something it did not name: which of the rest were imported is unknown, so none
+            // counts as imported; they come back (resending is safe: $insert_id deduplicates the imported ones)
+            LOG.warn("failed_records not matching any sent event: the rest of the batch is returned for redelivery",
+                    "unmatched", unmatched, "events", batch.size());
+            record(rest, Outcome.RETRY, UNMATCHED_FAILED_RECORDS);
+            return;
+        }
+        record(rest, Outcome.IMPORTED, null);
     }
 
     private void configurationError(List<OutgoingEvent> batch, String reason) {

@@ -17,6 +17,11 @@ public final class HttpBatchSplitter {
     private HttpBatchSplitter() {
     }
 
+    /** The largest single event (UTF-8 bytes) a message of {@code maxMessageBytes} can carry. */
+    public static int maxEventBytes(int maxMessageBytes) {
+        return maxMessageBytes - OVERHEAD;
+    }
+
     /** @throws EventTooLargeException when one event alone cannot fit in a message */
     public static List<String> split(List<String> eventJsons, int maxMessageBytes) {
         List<String> bodies = new ArrayList<>();

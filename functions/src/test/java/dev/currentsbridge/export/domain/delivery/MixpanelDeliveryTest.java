@@ -167,6 +167,32 @@ class MixpanelDeliveryTest {
     }
 
     @Test
+    void failedRecordsNamingNoSentEventLeaveTheRestUncertainSoTheyAreReturnedNotCountedImported() {
+        // index out of range and an insert_id never sent: Mixpanel refused something we cannot identify
+        mixpanel.then(status(400, "{\"code\":400,\"failed_records\":["
+                + "{\"index\":1,\"insert_id\":\"id-1\",\"field\":\"properties.time\",\"message\":\"old\"},"
+                + "{\"index\":99,\"insert_id\":\"nobody\",\"field\":\"properties.x\",\"message\":\"bad\"}]}"));
+
+        deliver(events(5), 1);
+
+        assertAllAccounted(5);
+        assertEquals(0, ledger.totals().get(Outcome.IMPORTED));
+        assertEquals(1, ledger.totals().get(Outcome.REJECTED_BY_MIXPANEL), "the named one is still rejected");
+        assertEquals(java.util.Map.of("mixpanel_unmatched_failed_records", 4L), ledger.totals().reasons(Outcome.RETRY));
+        assertEquals(1, mixpanel.batchSizes.size(), "returned for redelivery, not resent in this invocation");
+    }
+
+    @Test
+    void anEmptyFailedRecordsListImportsNothingForSure() {
+        mixpanel.then(status(400, "{\"code\":400,\"failed_records\":[]}"));
+
+        deliver(events(3), 1);
+
+        assertEquals(0, ledger.totals().get(Outcome.IMPORTED));
+        assertEquals(3, ledger.totals().get(Outcome.RETRY));
+    }
+
+    @Test
     void a400WithoutFailedRecordsRejectsTheBatchWithMixpanelsError() {
         mixpanel.then(status(400, "{\"error\":\"invalid JSON\"}"));
 
