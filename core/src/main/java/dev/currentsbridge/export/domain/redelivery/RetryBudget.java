@@ -10,7 +10,7 @@ import java.time.Duration;
  * returned is rejected instead ({@code retries_exhausted}), so SQS never parks it in the dead-letter queue.
  *
  * <p>The arithmetic (docs/RELIABILITY.md, "Retry budget"): with {@link #QUEUE_MAX_RECEIVES} = 16, a transient
- * outage is survived for {@link #span}(TRANSIENT) = 101 h 45 min, a configuration error for 141 h 30 min; both
+ * outage is survived for {@link #span}(TRANSIENT) = 104 h 5 min, a configuration error for 145 h 10 min; both
  * fit the queue's 14-day retention with more than a week to spare for a backlog.
  *
  * @param maxReceives the queue's {@code maxReceiveCount} (0: unknown, never give up; the queue decides)
