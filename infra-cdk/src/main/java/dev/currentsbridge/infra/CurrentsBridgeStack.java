@@ -75,8 +75,16 @@ public final class CurrentsBridgeStack extends Stack {
      */
     static final int VISIBILITY_FACTOR = 6;
 
-    /** A poison message is tried this many times before it parks in the dead-letter queue. */
-    static final int MAX_RECEIVE_COUNT = 5;
+    /**
+     * The export queue's {@code maxReceiveCount}, also given to the function as {@code EXPORT_MAX_RECEIVES}: with the
+     * function's redelivery delays (5 min doubling to ~12 h) 16 receives span 104 h of a Mixpanel outage (145 h of a
+     * credentials error) before the function gives a message up to the rejects queue (docs/RELIABILITY.md, "Retry
+     * budget"). Only a crash on the last receive leaves a message to the dead-letter queue.
+     */
+    static final int MAX_RECEIVE_COUNT = dev.currentsbridge.export.domain.redelivery.RetryBudget.QUEUE_MAX_RECEIVES;
+
+    /** The export queue keeps messages SQS's maximum, 14 days: the retry budget plus a week of backlog. */
+    static final Duration EXPORT_RETENTION = Duration.days(14);
 
     /**
      * Exactly the DynamoDB calls each cohort function's code path makes (DynamoCohortStore, through CohortApi,
@@ -126,8 +134,8 @@ public final class CurrentsBridgeStack extends Stack {
                 .encryption(QueueEncryption.SQS_MANAGED)
                 .enforceSsl(true)
                 .visibilityTimeout(Duration.seconds(EXPORT_TIMEOUT.toSeconds().intValue() * VISIBILITY_FACTOR))
-                // A Mixpanel outage of a few days must not lose Currents data.
-                .retentionPeriod(Duration.days(7))
+                // A Mixpanel outage of a few days must not lose Currents data (the retry budget spans 4-6 days).
+                .retentionPeriod(EXPORT_RETENTION)
                 .deadLetterQueue(DeadLetterQueue.builder().queue(exportDlq).maxReceiveCount(MAX_RECEIVE_COUNT).build())
                 .build();
         Queue rejectsQueue = Queue.Builder.create(this, "RejectsQueue")
@@ -157,14 +165,16 @@ public final class CurrentsBridgeStack extends Stack {
         // ---- Functions. Memory also buys CPU on Lambda, and JSON/gzip/Avro work is CPU-bound.
         // Export: decodes Currents files of up to 100,000 events and runs concurrent gzip'd /import requests;
         // 120 s leaves room for Mixpanel 429 back-off within one batch of 10 messages.
-        exportFunction = function("ExportFunction", EXPORT_HANDLER, code, 1024, EXPORT_TIMEOUT, null,
+        exportFunction = function("ExportFunction", EXPORT_HANDLER, code, 1024, EXPORT_TIMEOUT,
+                props.exportReservedConcurrency(),
                 "Braze Currents (SQS) -> Mixpanel /import", env(
                         "MIXPANEL_REGION", props.mixpanelRegion(),
                         "MIXPANEL_SECRET_ID", mixpanelSecret.getSecretArn(),
                         "REJECTS_QUEUE_URL", rejectsQueue.getQueueUrl(),
                         "EXPORT_EVENT_TYPES", props.exportEventTypes(),
                         "EXPORT_EVENT_NAMES", props.exportEventNames(),
-                        "MIXPANEL_CONCURRENCY", "4"));
+                        "MIXPANEL_CONCURRENCY", Integer.toString(CurrentsBridgeProps.MIXPANEL_CONCURRENCY),
+                        "EXPORT_MAX_RECEIVES", Integer.toString(MAX_RECEIVE_COUNT)));
         // Ingest: validates the bearer token and forwards batches of <= 100 events to SQS; short, so a hung
         // dependency fails fast and Braze retries, well inside API Gateway's 30 s integration limit.
         ingestFunction = function("CurrentsIngestFunction", INGEST_HANDLER, code, 512, Duration.seconds(10), null,
@@ -213,6 +223,10 @@ public final class CurrentsBridgeStack extends Stack {
                 // /import requests without delaying data noticeably.
                 .maxBatchingWindow(Duration.seconds(5))
                 .reportBatchItemFailures(true)
+                // At most this many export invocations at once: exportMaxConcurrency x MIXPANEL_CONCURRENCY requests
+                // in flight stays within the 10-20 concurrent clients Mixpanel suggests, so a backlog does not
+                // turn into a 429 storm that burns receives. Without it a backlog scales pollers into the hundreds.
+                .maxConcurrency(props.exportMaxConcurrency())
                 .build());
 
         // ---- Optional Currents bucket: object-created notifications for the prefix feed the export queue.

@@ -134,7 +134,8 @@ public final class Observability {
     private static List<AlarmSpec> alarms() {
         List<AlarmSpec> a = new ArrayList<>();
         a.add(new AlarmSpec("ExportDlqDepthAlarm",
-                "Export messages failed " + CurrentsBridgeStack.MAX_RECEIVE_COUNT + " times and are parked in the DLQ",
+                "An export message is in the DLQ: the function crashed (or the rejects queue was down) on its last"
+                        + " allowed receive (" + CurrentsBridgeStack.MAX_RECEIVE_COUNT + ")",
                 "AWS/SQS", "ApproximateNumberOfMessagesVisible", Dim.of("ExportDeadLetterQueue"), "Maximum",
                 PERIOD, 1, 1, 0));
         a.add(new AlarmSpec("RejectsAlarm", "Currents events were rejected (see the rejects queue for reasons)",
@@ -147,6 +148,10 @@ public final class Observability {
         a.add(new AlarmSpec("EventsReturnedAlarm",
                 "Export keeps returning events to the queue for retry (15 minutes): Mixpanel or a secret is failing",
                 NAMESPACE, "EventsReturned", Dim.function(EXPORT), "Sum", PERIOD, 3, 3, 0));
+        // Any message given up is data a person must replay once Mixpanel or the secret is fixed.
+        a.add(new AlarmSpec("ExportRetriesExhaustedAlarm",
+                "Export messages used up their retry budget: their events are in the rejects queue (retries_exhausted)",
+                NAMESPACE, "MessagesExhausted", Dim.function(EXPORT), "Sum", PERIOD, 1, 1, 0));
         a.add(new AlarmSpec("BrazeRejectedChangesAlarm",
                 "Braze rejected cohort membership changes (see the refresh log for reasons)",
                 NAMESPACE, "BrazeRejectedChanges", Dim.function(REFRESH), "Sum", PERIOD, 1, 1, 0));
