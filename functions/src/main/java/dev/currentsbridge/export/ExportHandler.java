@@ -22,6 +22,7 @@ import dev.currentsbridge.export.domain.mapping.MappingConfig;
 import dev.currentsbridge.export.domain.redelivery.RetryBudget;
 import dev.currentsbridge.export.domain.redelivery.RetryCause;
 import dev.currentsbridge.export.domain.ledger.EventLedger;
+import dev.currentsbridge.export.domain.ledger.Outcome;
 import dev.currentsbridge.export.pipeline.RetryExhaustion;
 import dev.currentsbridge.export.port.MessageVisibility;
 import dev.currentsbridge.export.pipeline.ExportPipeline;
@@ -145,7 +146,7 @@ public final class ExportHandler implements RequestHandler<SQSEvent, SQSBatchRes
         delayRedelivery(batch, result.returnedMessageIds(), result::cause);
         if (result.everyMessageReturned() && wholeBatchReturned == WholeBatchReturned.FAIL_INVOCATION) {
             throw new BatchReturnedException("every message of the batch returned for retry ("
-                    + result.ledger().totals().reasons(dev.currentsbridge.export.domain.ledger.Outcome.RETRY).keySet()
+                    + result.ledger().totals().reasons(Outcome.RETRY).keySet()
                     + "): failing the invocation so that the SQS poller backs off");
         }
         return SqsExportBatch.returning(result.returnedMessageIds());
