@@ -115,6 +115,9 @@ class ExportOutageSoakTest {
             assertEquals(w.expectedEvents(), reference.size(), "the healthy run imported every event");
             assertEquals(reference, w.importedByInsertId(), "every event imported, with the bytes of a healthy run");
             assertEquals(List.of(), w.importedBeforeHealing, "nothing was imported during the outage");
+            Duration catchUp = Duration.between(w.healsAt, w.lastAnsweredAt);
+            assertTrue(catchUp.compareTo(RetryBudget.MAX_DELAY.plusMinutes(30)) <= 0,
+                    "everything delivered within one (capped) delay of Mixpanel's return: " + catchUp);
             w.assertLedgerAddsUp();
             w.assertBackPressureAndCap();
             assertEquals(0, w.queue.visibilityRefusals(), "no delay above SQS's 12-hour maximum");
@@ -184,6 +187,7 @@ class ExportOutageSoakTest {
         final SplittableRandom random = new SplittableRandom(0x50A4L);
         final int metricsBefore = capture.metrics().size();
         boolean healed;
+        Instant lastAnsweredAt;
         int requestsBeforeHealing;
         Instant firstRejectAt;
 
@@ -213,7 +217,11 @@ class ExportOutageSoakTest {
                     "MIXPANEL_CONCURRENCY", "4"));
             ExportHandler[] handler = new ExportHandler[1];
             mapping = new SimulatedEventSourceMapping(queue, new SimulatedEventSourceMapping.Settings(10,
-                    MAX_CONCURRENCY, Duration.ofSeconds(120)), clock, (e, c) -> handler[0].handleRequest(e, c));
+                    MAX_CONCURRENCY, Duration.ofSeconds(120)), clock, (e, c) -> {
+                        var answer = handler[0].handleRequest(e, c);
+                        lastAnsweredAt = clock.peek();
+                        return answer;
+                    });
             handler[0] = new ExportHandler(ports, env, mapping.sleeper(), new SplittableRandom(7),
                     ExportHandler.WholeBatchReturned.FAIL_INVOCATION);
         }
@@ -328,6 +336,8 @@ class ExportOutageSoakTest {
                     + " receives=" + queue.receives() + " delays_set=" + queue.visibilityChanges()
                     + " mixpanel_requests=" + (requestsBeforeHealing + mixpanel.requests().size()) + " rejects=" + rejects.size()
                     + " dlq=" + queue.deadLetters().size() + " expired=" + queue.expired().size()
+                    + " caught_up_after_min=" + (lastAnsweredAt == null || !healed ? "-"
+                            : Duration.between(healsAt, lastAnsweredAt).toMinutes())
                     + " least_concurrency=" + mapping.leastAllowed() + " most_concurrent=" + mapping.mostConcurrent());
             mixpanel.close();
         }
