@@ -126,7 +126,13 @@ public final class Observability {
                     emf("BrazeThrottled", REFRESH, "Sum"))),
             new Widget("Function errors and throttles (sum)", concat(perFunction("Errors", "Sum"),
                     perFunction("Throttles", "Sum"))),
-            new Widget("Function duration (ms, max)", perFunction("Duration", "Maximum")));
+            new Widget("Function duration (ms, max)", perFunction("Duration", "Maximum")),
+            // The retry budget at work: returned messages (each hidden for its redelivery delay), messages given
+            // up to the rejects queue after their last receive, and whole returned batches (export Errors).
+            new Widget("Export retries: messages returned, given up (sum)", List.of(
+                    emf("MessagesReturned", EXPORT, "Sum"),
+                    emf("MessagesExhausted", EXPORT, "Sum"),
+                    new Line("AWS/Lambda", "Errors", Dim.of("ExportFunction"), "Sum", "Export Errors", false))));
 
     /** The alarms: each one is a reason for a person to act (docs/OPERATIONS.md says what to do). */
     public static final List<AlarmSpec> ALARMS = alarms();
