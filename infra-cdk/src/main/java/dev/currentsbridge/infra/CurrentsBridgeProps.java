@@ -35,6 +35,11 @@ import java.util.function.Function;
  * @param currentsBucketKmsKeyArn the KMS key (key ARN, not an alias) an existing Currents bucket encrypts its
  *                         objects with (SSE-KMS); the export function may then decrypt with it, through S3 only
  *                         (null: SSE-S3 or a new bucket, nothing to grant)
+ * @param exportMaxConcurrency the export event source's {@code ScalingConfig.MaximumConcurrency}: at most this many
+ *                         export invocations at once (null: {@link #DEFAULT_EXPORT_MAX_CONCURRENCY}, from Mixpanel's
+ *                         10-20 concurrent clients and {@code MIXPANEL_CONCURRENCY}); 2 to 1000
+ * @param exportReservedConcurrency optional reserved concurrency of the export function (null: none); at least
+ *                         {@code exportMaxConcurrency}, or throttled invocations would burn receives
  * @param functionsAsset   the Lambda code: the shaded jar (or, in tests, any placeholder file or directory); null:
  *                         {@code functions/target/currents-bridge-functions.jar}, looked up from the working directory
  */
@@ -57,6 +62,8 @@ public record CurrentsBridgeProps(
         String cohortValue,
         String defaultSyncMode,
         String currentsBucketKmsKeyArn,
+        Integer exportMaxConcurrency,
+        Integer exportReservedConcurrency,
         Path functionsAsset) {
 
     /** Where the Currents files come from. */
@@ -64,6 +71,14 @@ public record CurrentsBridgeProps(
 
     /** The jar's path relative to the repository root; the functions module builds it under this fixed name. */
     static final String JAR_FROM_ROOT = "functions/target/currents-bridge-functions.jar";
+
+    /** {@code /import} requests one export invocation keeps in flight ({@code MIXPANEL_CONCURRENCY}). */
+    public static final int MIXPANEL_CONCURRENCY = 4;
+    /** The top of the 10-20 concurrent clients Mixpanel suggests for /import (shared/spec/mixpanel-api.md). */
+    public static final int MIXPANEL_RECOMMENDED_CLIENTS = 20;
+    /** 20 clients / 4 requests per invocation = 5 invocations, 20 requests in flight at most. */
+    public static final int DEFAULT_EXPORT_MAX_CONCURRENCY =
+            Math.max(2, MIXPANEL_RECOMMENDED_CLIENTS / MIXPANEL_CONCURRENCY);
 
     private static final List<String> MIXPANEL_REGIONS = List.of("US", "EU", "IN");
 
@@ -107,6 +122,15 @@ public record CurrentsBridgeProps(
         if (!List.of("dynamic", "one_time").contains(defaultSyncMode)) {
             throw new IllegalArgumentException("defaultSyncMode must be dynamic or one_time, got '"
                     + defaultSyncMode + "'");
+        }
+        exportMaxConcurrency = exportMaxConcurrency == null ? DEFAULT_EXPORT_MAX_CONCURRENCY : exportMaxConcurrency;
+        if (exportMaxConcurrency < 2 || exportMaxConcurrency > 1000) {
+            throw new IllegalArgumentException("exportMaxConcurrency must be between 2 and 1000 (Lambda's range for"
+                    + " MaximumConcurrency), got " + exportMaxConcurrency);
+        }
+        if (exportReservedConcurrency != null && exportReservedConcurrency < exportMaxConcurrency) {
+            throw new IllegalArgumentException("exportReservedConcurrency (" + exportReservedConcurrency + ") must be at"
+                    + " least exportMaxConcurrency (" + exportMaxConcurrency + "): a throttled batch uses up a receive");
         }
         currentsBucketKmsKeyArn = blankToNull(currentsBucketKmsKeyArn) == null ? null : currentsBucketKmsKeyArn.trim();
         if (currentsBucketKmsKeyArn != null) {
@@ -155,6 +179,8 @@ public record CurrentsBridgeProps(
                 .cohortValue(ctx.apply("cohortValue"))
                 .defaultSyncMode(ctx.apply("defaultSyncMode"))
                 .currentsBucketKmsKeyArn(ctx.apply("currentsBucketKmsKeyArn"))
+                .exportMaxConcurrency(integer(ctx.apply("exportMaxConcurrency"), "exportMaxConcurrency"))
+                .exportReservedConcurrency(integer(ctx.apply("exportReservedConcurrency"), "exportReservedConcurrency"))
                 .functionsAsset(asset == null ? null : Path.of(asset))
                 .build();
     }
@@ -186,6 +212,17 @@ public record CurrentsBridgeProps(
         };
     }
 
+    private static Integer integer(String value, String key) {
+        if (blankToNull(value) == null) {
+            return null;
+        }
+        try {
+            return Integer.valueOf(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be a whole number, got '" + value + "'");
+        }
+    }
+
     private static String blankToNull(String s) {
         return s == null || s.isBlank() ? null : s;
     }
@@ -210,6 +247,8 @@ public record CurrentsBridgeProps(
         private String cohortValue;
         private String defaultSyncMode;
         private String currentsBucketKmsKeyArn;
+        private Integer exportMaxConcurrency;
+        private Integer exportReservedConcurrency;
         private Path functionsAsset;
 
         private Builder() {
@@ -233,6 +272,8 @@ public record CurrentsBridgeProps(
         public Builder cohortValue(String v) { cohortValue = v; return this; }
         public Builder defaultSyncMode(String v) { defaultSyncMode = v; return this; }
         public Builder currentsBucketKmsKeyArn(String v) { currentsBucketKmsKeyArn = v; return this; }
+        public Builder exportMaxConcurrency(Integer v) { exportMaxConcurrency = v; return this; }
+        public Builder exportReservedConcurrency(Integer v) { exportReservedConcurrency = v; return this; }
         public Builder functionsAsset(Path v) { functionsAsset = v; return this; }
 
         public CurrentsBridgeProps build() {
@@ -240,7 +281,7 @@ public record CurrentsBridgeProps(
                     exportAnonymous, brazeRestEndpoint,
                     bucketMode, bucketName, currentsPrefix, alarmEmail, mixpanelSecretArn, brazeApiKeySecretArn,
                     currentsTokenSecretArn, memberIdField, cohortAttribute, cohortValue, defaultSyncMode,
-                    currentsBucketKmsKeyArn, functionsAsset);
+                    currentsBucketKmsKeyArn, exportMaxConcurrency, exportReservedConcurrency, functionsAsset);
         }
     }
 }

@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Map;
 import io.github.cdklabs.cdknag.NagPackSuppression;
 import io.github.cdklabs.cdknag.NagSuppressions;
-import io.github.cdklabs.cdknag.RegexAppliesTo;
 import software.amazon.awscdk.Annotations;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Duration;
@@ -22,7 +21,6 @@ import software.amazon.awscdk.services.events.Rule;
 import software.amazon.awscdk.services.events.Schedule;
 import software.amazon.awscdk.services.events.targets.LambdaFunction;
 import software.amazon.awscdk.services.events.targets.LambdaFunctionProps;
-import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.lambda.Alias;
@@ -34,13 +32,7 @@ import software.amazon.awscdk.services.lambda.SnapStartConf;
 import software.amazon.awscdk.services.lambda.eventsources.SqsEventSource;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.logs.RetentionDays;
-import software.amazon.awscdk.services.s3.BlockPublicAccess;
-import software.amazon.awscdk.services.s3.Bucket;
-import software.amazon.awscdk.services.s3.BucketEncryption;
-import software.amazon.awscdk.services.s3.EventType;
 import software.amazon.awscdk.services.s3.IBucket;
-import software.amazon.awscdk.services.s3.NotificationKeyFilter;
-import software.amazon.awscdk.services.s3.notifications.SqsDestination;
 import software.amazon.awscdk.services.secretsmanager.ISecret;
 import software.amazon.awscdk.services.sns.Topic;
 import software.amazon.awscdk.services.sns.subscriptions.EmailSubscription;
@@ -75,8 +67,16 @@ public final class CurrentsBridgeStack extends Stack {
      */
     static final int VISIBILITY_FACTOR = 6;
 
-    /** A poison message is tried this many times before it parks in the dead-letter queue. */
-    static final int MAX_RECEIVE_COUNT = 5;
+    /**
+     * The export queue's {@code maxReceiveCount}, also given to the function as {@code EXPORT_MAX_RECEIVES}: with the
+     * function's redelivery delays (5 min doubling to ~12 h) 16 receives span 104 h of a Mixpanel outage (145 h of a
+     * credentials error) before the function gives a message up to the rejects queue (docs/RELIABILITY.md, "Retry
+     * budget"). Only a crash on the last receive leaves a message to the dead-letter queue.
+     */
+    static final int MAX_RECEIVE_COUNT = dev.currentsbridge.export.domain.redelivery.RetryBudget.QUEUE_MAX_RECEIVES;
+
+    /** The export queue keeps messages SQS's maximum, 14 days: the retry budget plus a week of backlog. */
+    static final Duration EXPORT_RETENTION = Duration.days(14);
 
     /**
      * Exactly the DynamoDB calls each cohort function's code path makes (cohorts.adapter's Dynamo* adapters,
@@ -126,8 +126,8 @@ public final class CurrentsBridgeStack extends Stack {
                 .encryption(QueueEncryption.SQS_MANAGED)
                 .enforceSsl(true)
                 .visibilityTimeout(Duration.seconds(EXPORT_TIMEOUT.toSeconds().intValue() * VISIBILITY_FACTOR))
-                // A Mixpanel outage of a few days must not lose Currents data.
-                .retentionPeriod(Duration.days(7))
+                // A Mixpanel outage of a few days must not lose Currents data (the retry budget spans 4-6 days).
+                .retentionPeriod(EXPORT_RETENTION)
                 .deadLetterQueue(DeadLetterQueue.builder().queue(exportDlq).maxReceiveCount(MAX_RECEIVE_COUNT).build())
                 .build();
         Queue rejectsQueue = Queue.Builder.create(this, "RejectsQueue")
@@ -157,7 +157,8 @@ public final class CurrentsBridgeStack extends Stack {
         // ---- Functions. Memory also buys CPU on Lambda, and JSON/gzip/Avro work is CPU-bound.
         // Export: decodes Currents files of up to 100,000 events and runs concurrent gzip'd /import requests;
         // 120 s leaves room for Mixpanel 429 back-off within one batch of 10 messages.
-        exportFunction = function("ExportFunction", EXPORT_HANDLER, code, 1024, EXPORT_TIMEOUT, null,
+        exportFunction = function("ExportFunction", EXPORT_HANDLER, code, 1024, EXPORT_TIMEOUT,
+                props.exportReservedConcurrency(),
                 "Braze Currents (SQS) -> Mixpanel /import", env(
                         "MIXPANEL_REGION", props.mixpanelRegion(),
                         "MIXPANEL_SECRET_ID", mixpanelSecret.getSecretArn(),
@@ -166,7 +167,8 @@ public final class CurrentsBridgeStack extends Stack {
                         "EXPORT_EVENT_NAMES", props.exportEventNames(),
                         "IDENTITY_MODE", props.identityMode(),
                         "EXPORT_ANONYMOUS", Boolean.toString(props.exportAnonymous()),
-                        "MIXPANEL_CONCURRENCY", "4"));
+                        "MIXPANEL_CONCURRENCY", Integer.toString(CurrentsBridgeProps.MIXPANEL_CONCURRENCY),
+                        "EXPORT_MAX_RECEIVES", Integer.toString(MAX_RECEIVE_COUNT)));
         // Ingest: validates the bearer token and forwards batches of <= 100 events to SQS; short, so a hung
         // dependency fails fast and Braze retries, well inside API Gateway's 30 s integration limit.
         ingestFunction = function("CurrentsIngestFunction", INGEST_HANDLER, code, 512, Duration.seconds(10), null,
@@ -215,62 +217,14 @@ public final class CurrentsBridgeStack extends Stack {
                 // /import requests without delaying data noticeably.
                 .maxBatchingWindow(Duration.seconds(5))
                 .reportBatchItemFailures(true)
+                // At most this many export invocations at once: exportMaxConcurrency x MIXPANEL_CONCURRENCY requests
+                // in flight stays within the 10-20 concurrent clients Mixpanel suggests, so a backlog does not
+                // turn into a 429 storm that burns receives. Without it a backlog scales pollers into the hundreds.
+                .maxConcurrency(props.exportMaxConcurrency())
                 .build());
 
         // ---- Optional Currents bucket: object-created notifications for the prefix feed the export queue.
-        IBucket bucket = switch (props.bucketMode()) {
-            case NEW -> {
-                var b = Bucket.Builder.create(this, "CurrentsBucket")
-                        .encryption(BucketEncryption.S3_MANAGED)
-                        .blockPublicAccess(BlockPublicAccess.BLOCK_ALL)
-                        .enforceSsl(true)
-                        .removalPolicy(RemovalPolicy.RETAIN);
-                if (props.bucketName() != null) {
-                    b.bucketName(props.bucketName());
-                }
-                Bucket created = b.build();
-                suppress(created, "AwsSolutions-S1", "Only Braze writes here, with the credentials the owner gives it,"
-                        + " and only the export function reads; server access logs would need a second bucket per"
-                        + " deployment. For an object-level audit trail enable CloudTrail S3 data events.");
-                yield created;
-            }
-            case EXISTING -> Bucket.fromBucketName(this, "CurrentsBucket", props.bucketName());
-            case NONE -> null;
-        };
-        if (bucket != null) {
-            bucket.addEventNotification(EventType.OBJECT_CREATED, new SqsDestination(exportQueue),
-                    NotificationKeyFilter.builder().prefix(props.currentsPrefix()).build());
-            // CDK's own custom-resource handler that sets the bucket notification (once per deployment).
-            getNode().getChildren().stream()
-                    .filter(c -> c.getNode().getId().startsWith("BucketNotificationsHandler"))
-                    .forEach(handler -> suppress(handler, "AwsSolutions-IAM4", "CDK's bucket-notification handler:"
-                            + " its role and logging (AWSLambdaBasicExecutionRole) are defined by aws-cdk-lib; it runs"
-                            + " only during deployments and handles no data."));
-            // Only GetObject, only under the Currents prefix (the grantRead helper would add s3:GetBucket* and
-            // s3:List*, which the export function never calls).
-            exportFunction.addToRolePolicy(PolicyStatement.Builder.create()
-                    .actions(List.of("s3:GetObject"))
-                    .resources(List.of(bucket.arnForObjects(props.currentsPrefix() + "*")))
-                    .build());
-            // Scoped to that one finding: any other wildcard on the role is still reported.
-            String escapedPrefix = props.currentsPrefix().replaceAll("[.*+?^${}()|\\[\\]\\\\/]", "\\\\$0");
-            NagSuppressions.addResourceSuppressions(exportFunction.getRole(), List.of(NagPackSuppression.builder()
-                    .id("AwsSolutions-IAM5")
-                    .appliesTo(List.of(RegexAppliesTo.builder()
-                            .regex("/^Resource::.*\\/" + escapedPrefix + "\\*$/").build()))
-                    .reason("s3:GetObject only, on the objects under the Currents prefix: Braze chooses the object"
-                            + " keys, so they cannot be listed in advance.")
-                    .build()), true);
-        }
-        if (props.currentsBucketKmsKeyArn() != null) {
-            // An existing bucket with SSE-KMS: GetObject also needs Decrypt on that key, and only S3 may use it
-            // on the function's behalf (the role cannot decrypt anything else with it directly).
-            exportFunction.addToRolePolicy(PolicyStatement.Builder.create()
-                    .actions(List.of("kms:Decrypt"))
-                    .resources(List.of(props.currentsBucketKmsKeyArn()))
-                    .conditions(Map.of("StringEquals", Map.of("kms:ViaService", "s3." + getRegion() + ".amazonaws.com")))
-                    .build());
-        }
+        IBucket bucket = CurrentsBucket.attach(this, props, exportQueue, exportFunction);
 
         // ---- HTTP API (routes, throttling, access logs without credentials): see Api.
         LogGroup accessLogs = LogGroup.Builder.create(this, "ApiAccessLogs").retention(LOG_RETENTION).build();

@@ -126,7 +126,13 @@ public final class Observability {
                     emf("BrazeThrottled", REFRESH, "Sum"))),
             new Widget("Function errors and throttles (sum)", concat(perFunction("Errors", "Sum"),
                     perFunction("Throttles", "Sum"))),
-            new Widget("Function duration (ms, max)", perFunction("Duration", "Maximum")));
+            new Widget("Function duration (ms, max)", perFunction("Duration", "Maximum")),
+            // The retry budget at work: returned messages (each hidden for its redelivery delay), messages given
+            // up to the rejects queue after their last receive, and whole returned batches (export Errors).
+            new Widget("Export retries: messages returned, given up (sum)", List.of(
+                    emf("MessagesReturned", EXPORT, "Sum"),
+                    emf("MessagesExhausted", EXPORT, "Sum"),
+                    new Line("AWS/Lambda", "Errors", Dim.of("ExportFunction"), "Sum", "Export Errors", false))));
 
     /** The alarms: each one is a reason for a person to act (docs/OPERATIONS.md says what to do). */
     public static final List<AlarmSpec> ALARMS = alarms();
@@ -134,7 +140,8 @@ public final class Observability {
     private static List<AlarmSpec> alarms() {
         List<AlarmSpec> a = new ArrayList<>();
         a.add(new AlarmSpec("ExportDlqDepthAlarm",
-                "Export messages failed " + CurrentsBridgeStack.MAX_RECEIVE_COUNT + " times and are parked in the DLQ",
+                "An export message is in the DLQ: the function crashed (or the rejects queue was down) on its last"
+                        + " allowed receive (" + CurrentsBridgeStack.MAX_RECEIVE_COUNT + ")",
                 "AWS/SQS", "ApproximateNumberOfMessagesVisible", Dim.of("ExportDeadLetterQueue"), "Maximum",
                 PERIOD, 1, 1, 0));
         a.add(new AlarmSpec("RejectsAlarm", "Currents events were rejected (see the rejects queue for reasons)",
@@ -147,6 +154,10 @@ public final class Observability {
         a.add(new AlarmSpec("EventsReturnedAlarm",
                 "Export keeps returning events to the queue for retry (15 minutes): Mixpanel or a secret is failing",
                 NAMESPACE, "EventsReturned", Dim.function(EXPORT), "Sum", PERIOD, 3, 3, 0));
+        // Any message given up is data a person must replay once Mixpanel or the secret is fixed.
+        a.add(new AlarmSpec("ExportRetriesExhaustedAlarm",
+                "Export messages used up their retry budget: their events are in the rejects queue (retries_exhausted)",
+                NAMESPACE, "MessagesExhausted", Dim.function(EXPORT), "Sum", PERIOD, 1, 1, 0));
         a.add(new AlarmSpec("BrazeRejectedChangesAlarm",
                 "Braze rejected cohort membership changes (see the refresh log for reasons)",
                 NAMESPACE, "BrazeRejectedChanges", Dim.function(REFRESH), "Sum", PERIOD, 1, 1, 0));

@@ -101,6 +101,28 @@ class CurrentsBridgePropsTest {
     }
 
     @Test
+    void exportConcurrencyDefaultsFromMixpanelsClientsAndIsChecked() {
+        Path jar = tmp.resolve("f.jar");
+        var defaults = CurrentsBridgeProps.fromContext(key -> null);
+        assertEquals(20 / 4, defaults.exportMaxConcurrency(), "Mixpanel's 20 clients / MIXPANEL_CONCURRENCY 4");
+        assertNull(defaults.exportReservedConcurrency());
+        var set = CurrentsBridgeProps.fromContext(Map.of("exportMaxConcurrency", "3", "exportReservedConcurrency",
+                "10", "functionsJar", jar.toString())::get);
+        assertEquals(3, set.exportMaxConcurrency());
+        assertEquals(10, set.exportReservedConcurrency());
+        assertThrows(IllegalArgumentException.class, () -> CurrentsBridgeProps.builder().exportMaxConcurrency(1)
+                .functionsAsset(jar).build(), "Lambda's minimum is 2");
+        assertThrows(IllegalArgumentException.class, () -> CurrentsBridgeProps.builder().exportMaxConcurrency(1001)
+                .functionsAsset(jar).build());
+        var low = assertThrows(IllegalArgumentException.class, () -> CurrentsBridgeProps.builder()
+                .exportReservedConcurrency(4).functionsAsset(jar).build());
+        assertTrue(low.getMessage().contains("receive"), low.getMessage());
+        var words = assertThrows(IllegalArgumentException.class, () -> CurrentsBridgeProps.fromContext(
+                Map.of("exportMaxConcurrency", "five")::get));
+        assertTrue(words.getMessage().contains("exportMaxConcurrency"), words.getMessage());
+    }
+
+    @Test
     void theJarIsFoundFromInfraCdkFromTheRootAndFromDeeperDirectories() throws Exception {
         Path jar = tmp.resolve(CurrentsBridgeProps.JAR_FROM_ROOT);
         Files.createDirectories(jar.getParent());

@@ -113,7 +113,7 @@ class CurrentsBridgeStackTest {
     @Test
     void environmentVariablesAreExactlyTheDocumentedOnes() {
         assertEquals(Set.of("MIXPANEL_REGION", "MIXPANEL_SECRET_ID", "REJECTS_QUEUE_URL", "EXPORT_EVENT_TYPES",
-                        "IDENTITY_MODE", "EXPORT_ANONYMOUS", "MIXPANEL_CONCURRENCY", "JAVA_TOOL_OPTIONS"),
+                        "IDENTITY_MODE", "EXPORT_ANONYMOUS", "MIXPANEL_CONCURRENCY", "EXPORT_MAX_RECEIVES", "JAVA_TOOL_OPTIONS"),
                 s.environment(EXPORT_HANDLER).keySet());
         assertEquals(Set.of("EXPORT_QUEUE_URL", "CURRENTS_TOKEN_SECRET_ID", "JAVA_TOOL_OPTIONS"),
                 s.environment(INGEST_HANDLER).keySet());
@@ -263,8 +263,35 @@ class CurrentsBridgeStackTest {
         int visibility = ((Number) queue.get("VisibilityTimeout")).intValue();
         assertTrue(visibility >= 6 * timeout, visibility + " < 6 x " + timeout);
         var redrive = map(queue.get("RedrivePolicy"));
-        assertEquals(5, ((Number) redrive.get("maxReceiveCount")).intValue());
+        // Was 5 (720 s x 5 = one hour of Mixpanel outage before the DLQ); now the retry budget's 16 (issue 12).
+        assertEquals(CurrentsBridgeStack.MAX_RECEIVE_COUNT, ((Number) redrive.get("maxReceiveCount")).intValue());
+        assertEquals(16, ((Number) redrive.get("maxReceiveCount")).intValue());
         assertEquals(getAtt("AWS::SQS::Queue", "ExportDeadLetterQueue", "Arn"), redrive.get("deadLetterTargetArn"));
+    }
+
+    @Test
+    void theRetryBudgetOutlastsSeventyTwoHoursAndTheFunctionKnowsIt() {
+        var queue = props(map(s.resources.get(s.idOf("AWS::SQS::Queue", "ExportQueue"))));
+        int maxReceives = ((Number) map(queue.get("RedrivePolicy")).get("maxReceiveCount")).intValue();
+        assertEquals(Integer.toString(maxReceives), s.environment(EXPORT_HANDLER).get("EXPORT_MAX_RECEIVES"),
+                "the function gives up on the receive the redrive policy would dead-letter");
+        int retention = ((Number) queue.get("MessageRetentionPeriod")).intValue();
+        assertEquals(14 * 24 * 3600, retention, "SQS's maximum retention");
+        var budget = dev.currentsbridge.export.domain.redelivery.RetryBudget.of(maxReceives);
+        for (var cause : dev.currentsbridge.export.domain.redelivery.RetryCause.values()) {
+            assertTrue(budget.span(cause).compareTo(java.time.Duration.ofHours(72)) > 0, cause.name());
+            assertTrue(budget.span(cause).plusDays(7).toSeconds() < retention, cause + ": a week of backlog fits");
+        }
+    }
+
+    @Test
+    void exportConcurrencyIsCappedForMixpanelsRecommendedClients() {
+        var mapping = props(s.ofType("AWS::Lambda::EventSourceMapping").values().iterator().next());
+        int cap = ((Number) map(mapping.get("ScalingConfig")).get("MaximumConcurrency")).intValue();
+        int perInvocation = Integer.parseInt(String.valueOf(s.environment(EXPORT_HANDLER).get("MIXPANEL_CONCURRENCY")));
+        assertEquals(5, cap);
+        assertTrue(cap * perInvocation <= 20, "at most 20 /import requests in flight: " + cap + " x " + perInvocation);
+        assertTrue(cap * perInvocation >= 10, "and at least the 10 Mixpanel suggests");
     }
 
     @Test
@@ -409,7 +436,12 @@ class CurrentsBridgeStackTest {
 
     @Test
     void alarmsCoverQueuesStalledExportBrazeRejectsAndEachFunctionsErrorsAndThrottles() {
-        s.template.resourceCountIs("AWS::CloudWatch::Alarm", 5 + 2 * HANDLERS.size());
+        s.template.resourceCountIs("AWS::CloudWatch::Alarm", 6 + 2 * HANDLERS.size());
+        // Messages given up on their last receive: any is data to replay.
+        s.template.hasResourceProperties("AWS::CloudWatch::Alarm", Map.of(
+                "Namespace", "CurrentsBridge", "MetricName", "MessagesExhausted", "Statistic", "Sum", "Period", 300,
+                "EvaluationPeriods", 1, "Threshold", 0,
+                "Dimensions", List.of(Map.of("Name", "Function", "Value", "export"))));
         Object topic = ref("AWS::SNS::Topic", "AlarmTopic");
         s.ofType("AWS::CloudWatch::Alarm").forEach((id, a) -> {
             var alarm = props(a);

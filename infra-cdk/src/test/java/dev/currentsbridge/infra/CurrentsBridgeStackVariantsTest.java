@@ -43,7 +43,9 @@ class CurrentsBridgeStackVariantsTest {
                 .brazeApiKeySecretArn(BRAZE_ARN)
                 .currentsTokenSecretArn(TOKEN_ARN)
                 .cohortValue("id")
-                .currentsBucketKmsKeyArn(KEY_ARN));
+                .currentsBucketKmsKeyArn(KEY_ARN)
+                .exportMaxConcurrency(3)
+                .exportReservedConcurrency(4));
         noBucket = Synthesized.synth(CurrentsBridgeProps.builder().bucketMode(CurrentsBridgeProps.BucketMode.NONE));
     }
 
@@ -58,6 +60,13 @@ class CurrentsBridgeStackVariantsTest {
         var refresh = existing.environment(REFRESH_HANDLER);
         assertEquals("https://rest.fra-01.braze.eu", refresh.get("BRAZE_REST_ENDPOINT"));
         assertEquals("id", refresh.get("COHORT_VALUE"));
+    }
+
+    @Test
+    void exportConcurrencySettingsReachTheMappingAndTheFunction() {
+        var mapping = Synthesized.props(existing.ofType("AWS::Lambda::EventSourceMapping").values().iterator().next());
+        assertEquals(3, ((Number) Synthesized.map(mapping.get("ScalingConfig")).get("MaximumConcurrency")).intValue());
+        assertEquals(4, ((Number) existing.function(EXPORT_HANDLER).get("ReservedConcurrentExecutions")).intValue());
     }
 
     @Test

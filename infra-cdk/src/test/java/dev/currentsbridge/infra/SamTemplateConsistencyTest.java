@@ -66,10 +66,19 @@ class SamTemplateConsistencyTest {
             Map<String, Object> cdkFn = cdk.function(handler);
             assertEquals(((Number) cdkFn.get("MemorySize")).intValue(), fn.path("MemorySize").asInt(), handler);
             assertEquals(((Number) cdkFn.get("Timeout")).intValue(), fn.path("Timeout").asInt(), handler);
-            // Reserved concurrency: 1 for the refresh in both, none elsewhere.
+            // Reserved concurrency: 1 for the refresh in both, none elsewhere; the export's optional one is the
+            // ExportReservedConcurrency parameter (default 0: none) in SAM, the context key in CDK (default unset).
+            JsonNode reserved = fn.path("ReservedConcurrentExecutions");
+            if (handler.equals(EXPORT_HANDLER)) {
+                assertEquals("HasExportReservedConcurrency", reserved.path("Fn::If").get(0).asText());
+                assertEquals("ExportReservedConcurrency", reserved.path("Fn::If").get(1).path("Ref").asText());
+                assertEquals("AWS::NoValue", reserved.path("Fn::If").get(2).path("Ref").asText());
+                assertEquals(0, sam.path("Parameters").path("ExportReservedConcurrency").path("Default").asInt());
+                assertEquals("null", String.valueOf(cdkFn.get("ReservedConcurrentExecutions")));
+                continue;
+            }
             assertEquals(String.valueOf(cdkFn.get("ReservedConcurrentExecutions")),
-                    fn.has("ReservedConcurrentExecutions") ? fn.path("ReservedConcurrentExecutions").asText() : "null",
-                    handler);
+                    fn.has("ReservedConcurrentExecutions") ? reserved.asText() : "null", handler);
         }
         assertEquals(1, samFunctions().get("CohortRefreshFunction").path("ReservedConcurrentExecutions").asInt());
     }
@@ -137,6 +146,12 @@ class SamTemplateConsistencyTest {
                 sqsEvent.path("Properties").path("MaximumBatchingWindowInSeconds").asInt());
         assertEquals(mapping.get("FunctionResponseTypes"),
                 List.of(sqsEvent.path("Properties").path("FunctionResponseTypes").get(0).asText()));
+        // The concurrency cap: SAM's parameter (its default) is CDK's default.
+        assertEquals("ExportMaxConcurrency",
+                sqsEvent.path("Properties").path("ScalingConfig").path("MaximumConcurrency").path("Ref").asText());
+        assertEquals(((Number) Synthesized.map(mapping.get("ScalingConfig")).get("MaximumConcurrency")).intValue(),
+                sam.path("Parameters").path("ExportMaxConcurrency").path("Default").asInt());
+        assertEquals(2, sam.path("Parameters").path("ExportMaxConcurrency").path("MinValue").asInt());
 
         JsonNode schedule = samFunctions().get("CohortRefreshFunction").path("Events").path("Refresh");
         var rule = Synthesized.props(cdk.ofType("AWS::Events::Rule").values().iterator().next());
@@ -150,6 +165,13 @@ class SamTemplateConsistencyTest {
         assertEquals(((Number) cdkQueue.get("VisibilityTimeout")).intValue(), queue.path("VisibilityTimeout").asInt());
         assertEquals(((Number) Synthesized.map(cdkQueue.get("RedrivePolicy")).get("maxReceiveCount")).intValue(),
                 queue.path("RedrivePolicy").path("maxReceiveCount").asInt());
+        assertEquals(((Number) cdkQueue.get("MessageRetentionPeriod")).intValue(),
+                queue.path("MessageRetentionPeriod").asInt());
+        // The function gives up on the receive the redrive policy would dead-letter, in both.
+        assertEquals(queue.path("RedrivePolicy").path("maxReceiveCount").asText(), samFunctions().get("ExportFunction")
+                .path("Environment").path("Variables").path("EXPORT_MAX_RECEIVES").asText());
+        assertEquals(cdk.environment(EXPORT_HANDLER).get("EXPORT_MAX_RECEIVES"), samFunctions().get("ExportFunction")
+                .path("Environment").path("Variables").path("EXPORT_MAX_RECEIVES").asText());
         for (String q : List.of("ExportQueue", "ExportDeadLetterQueue", "RejectsQueue")) {
             assertTrue(sam.path("Resources").path(q).path("Properties").path("SqsManagedSseEnabled").asBoolean(), q);
         }

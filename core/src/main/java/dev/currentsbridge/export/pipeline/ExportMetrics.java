@@ -22,6 +22,8 @@ public final class ExportMetrics {
     public static final String REJECTED_PREFIX = "Rejected.";
     public static final String MESSAGES_RECEIVED = "MessagesReceived";
     public static final String MESSAGES_RETURNED = "MessagesReturned";
+    /** Messages given up on their last allowed receive (their events are in the rejects queue, retries_exhausted). */
+    public static final String MESSAGES_EXHAUSTED = "MessagesExhausted";
     public static final String MIXPANEL_REQUESTS = "MixpanelRequests";
     public static final String MIXPANEL_RETRIES = "MixpanelRetries";
     public static final String MIXPANEL_SPLITS = "MixpanelSplits";
@@ -31,18 +33,22 @@ public final class ExportMetrics {
     private ExportMetrics() {
     }
 
-    /** Received, exported, skipped/rejected by reason, returned, Mixpanel requests, retries, splits and latency. */
-    static void write(Metrics m, EventLedger.Totals t, int returnedMessages, DeliveryStats stats) {
+    /** Received, exported, skipped/rejected by reason, returned, exhausted, Mixpanel requests, retries, splits and latency. */
+    static void write(Metrics m, EventLedger.Totals t, int returnedMessages, int exhaustedMessages,
+                      DeliveryStats stats) {
         m.count(EVENTS_RECEIVED, t.events());
         m.count(EVENTS_EXPORTED, t.get(Outcome.IMPORTED));
         m.count(EVENTS_SKIPPED, t.get(Outcome.SKIPPED));
-        m.count(EVENTS_REJECTED, t.get(Outcome.REJECTED_BY_MIXPANEL) + t.get(Outcome.REJECTED_MALFORMED));
+        m.count(EVENTS_REJECTED, t.get(Outcome.REJECTED_BY_MIXPANEL) + t.get(Outcome.REJECTED_MALFORMED)
+                + t.get(Outcome.RETRIES_EXHAUSTED));
         m.count(EVENTS_RETURNED, t.get(Outcome.RETRY));
         t.reasons(Outcome.SKIPPED).forEach((r, n) -> m.count(SKIPPED_PREFIX + r, n));
         t.reasons(Outcome.REJECTED_BY_MIXPANEL).forEach((r, n) -> m.count(REJECTED_PREFIX + r, n));
         t.reasons(Outcome.REJECTED_MALFORMED).forEach((r, n) -> m.count(REJECTED_PREFIX + r, n));
+        t.reasons(Outcome.RETRIES_EXHAUSTED).forEach((r, n) -> m.count(REJECTED_PREFIX + r, n));
         m.count(MESSAGES_RECEIVED, t.messages());
         m.count(MESSAGES_RETURNED, returnedMessages);
+        m.count(MESSAGES_EXHAUSTED, exhaustedMessages);
         m.count(MIXPANEL_REQUESTS, stats.requests());
         m.count(MIXPANEL_RETRIES, stats.retries());
         m.count(MIXPANEL_SPLITS, stats.splits());

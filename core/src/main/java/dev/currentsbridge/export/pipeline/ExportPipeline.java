@@ -7,6 +7,7 @@ import dev.currentsbridge.export.domain.delivery.BatchLimits;
 import dev.currentsbridge.export.domain.delivery.DeliverySettings;
 import dev.currentsbridge.export.domain.ledger.EventLedger;
 import dev.currentsbridge.export.domain.mapping.EventMapper;
+import dev.currentsbridge.export.domain.redelivery.RetryBudget;
 import dev.currentsbridge.export.port.MixpanelImport;
 import dev.currentsbridge.export.port.ObjectSource;
 import dev.currentsbridge.export.port.RejectSink;
@@ -22,6 +23,9 @@ import java.util.List;
  * must be retried. FIFO queues: messages are finished one at a time in order; at the first message that
  * must be retried the rest are left unread and returned with it, so order is kept. A message not started
  * while the deadline still allows a request is returned unread.
+ *
+ * <p>A message that would be returned on the last receive its {@link RetryBudget} allows is given up instead
+ * ({@link RetryExhaustion}): rejected whole with {@code retries_exhausted}, never parked in the dead-letter queue.
  */
 public final class ExportPipeline {
 
@@ -45,6 +49,10 @@ public final class ExportPipeline {
     }
 
     public ExportResult process(List<QueueMessage> messages, Deadline deadline, boolean fifo) {
+        return process(messages, deadline, fifo, RetryBudget.unlimited());
+    }
+
+    public ExportResult process(List<QueueMessage> messages, Deadline deadline, boolean fifo, RetryBudget budget) {
         DeliverySettings settings = setup.settings();
         try (ExportRun run = setup.start(deadline, REJECTS_PER_FLUSH)) {
             EventLedger ledger = run.ledger();
@@ -68,13 +76,20 @@ public final class ExportPipeline {
                 }
             }
             run.drain();
+            List<QueueMessage> lastChance = new ArrayList<>();
+            for (QueueMessage m : messages) {
+                if (ledger.needsRedelivery(m.id()) && budget.lastReceive(m.receiveCount())) {
+                    lastChance.add(m);
+                }
+            }
+            List<String> exhausted = RetryExhaustion.giveUp(lastChance, ledger, setup.rejectSink());
             List<String> returned = new ArrayList<>();
             for (QueueMessage m : messages) {
                 if (ledger.needsRedelivery(m.id())) {
                     returned.add(m.id());
                 }
             }
-            return new ExportResult(ledger, returned, run.stats());
+            return new ExportResult(ledger, returned, exhausted, run.stats());
         }
     }
 }

@@ -6,7 +6,8 @@ import dev.currentsbridge.export.domain.ledger.Outcome;
  * One event (or one unreadable message or file) that will never be imported.
  *
  * @param messageId     the SQS message it came in (ledger key)
- * @param outcome       {@link Outcome#REJECTED_BY_MIXPANEL} or {@link Outcome#REJECTED_MALFORMED}
+ * @param outcome       {@link Outcome#REJECTED_BY_MIXPANEL}, {@link Outcome#REJECTED_MALFORMED} or
+ *                      {@link Outcome#RETRIES_EXHAUSTED}
  * @param reasonCode    short, bounded reason for metrics and logs, e.g. {@code mixpanel:properties.time}
  * @param detail        the full reason (Mixpanel's message); goes to the rejects queue only, never to logs
  * @param currentsType  the Currents event type when known, else null
@@ -18,9 +19,21 @@ public record RejectedEvent(String messageId, Outcome outcome, String reasonCode
                             String origin, String original, String mixpanelEvent) {
 
     public RejectedEvent {
-        if (outcome != Outcome.REJECTED_BY_MIXPANEL && outcome != Outcome.REJECTED_MALFORMED) {
+        if (outcome != Outcome.REJECTED_BY_MIXPANEL && outcome != Outcome.REJECTED_MALFORMED
+                && outcome != Outcome.RETRIES_EXHAUSTED) {
             throw new IllegalArgumentException("not a reject outcome: " + outcome);
         }
+    }
+
+    /**
+     * A whole queue message given up on its last allowed receive: {@code original} is its body as received, so
+     * sending it to the export queue again replays every event it holds.
+     *
+     * @param detail why it kept coming back (the retry reasons), never personal data
+     */
+    public static RejectedEvent exhausted(String messageId, String detail, String origin, String original) {
+        return new RejectedEvent(messageId, Outcome.RETRIES_EXHAUSTED, Outcome.RETRIES_EXHAUSTED.label, detail, null,
+                origin, original, null);
     }
 
     public static RejectedEvent malformed(String messageId, String reasonCode, String detail, String currentsType,

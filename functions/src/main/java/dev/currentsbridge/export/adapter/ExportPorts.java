@@ -5,24 +5,39 @@ import dev.currentsbridge.common.config.Env;
 import dev.currentsbridge.common.http.SharedHttpClient;
 import dev.currentsbridge.common.lang.Lazy;
 import dev.currentsbridge.common.secrets.SecretSource;
+import dev.currentsbridge.export.port.MessageVisibility;
 import dev.currentsbridge.export.port.MixpanelImport;
 import dev.currentsbridge.export.port.ObjectSource;
 import dev.currentsbridge.export.port.RejectSink;
 
-/** The export function's ports, as one value (tests and local mode build their own). */
-public record ExportPorts(MixpanelImport mixpanel, RejectSink rejects, ObjectSource objects) {
+/**
+ * The export function's ports, as one value (tests and local mode build their own).
+ *
+ * @param visibility delays the redelivery of returned messages ({@link MessageVisibility#QUEUE_DEFAULT}: the
+ *                   queue's visibility timeout)
+ */
+public record ExportPorts(MixpanelImport mixpanel, RejectSink rejects, ObjectSource objects,
+                          MessageVisibility visibility) {
+
+    /** Returned messages come back after the queue's visibility timeout. */
+    public ExportPorts(MixpanelImport mixpanel, RejectSink rejects, ObjectSource objects) {
+        this(mixpanel, rejects, objects, MessageVisibility.QUEUE_DEFAULT);
+    }
 
     /**
      * The real adapters: Mixpanel over the shared HTTP client with credentials from Secrets Manager (cached per
      * container; during an on-demand init read in the background from here on, see {@link AwsClients#secrets}), the
-     * rejects queue ({@code REJECTS_QUEUE_URL}, its SQS client built on first use or at priming) and S3.
+     * rejects queue ({@code REJECTS_QUEUE_URL}, its SQS client built on first use or at priming), S3, and the
+     * export queue's {@code ChangeMessageVisibility} for returned messages (same SQS client).
      */
     public static ExportPorts fromAws(AwsClients aws, Env env) {
         SecretSource secrets = aws.secrets(env.required("MIXPANEL_SECRET_ID"));
         String rejectsQueue = env.required("REJECTS_QUEUE_URL");
+        Lazy<software.amazon.awssdk.services.sqs.SqsClient> sqs = Lazy.of(aws::sqs);
         return new ExportPorts(
                 MixpanelHttpImport.fromEnv(env, secrets, SharedHttpClient::get),
-                new SqsRejectSink(Lazy.of(aws::sqs), rejectsQueue),
-                new S3ObjectSource(aws.s3ObjectReader()));
+                new SqsRejectSink(sqs, rejectsQueue),
+                new S3ObjectSource(aws.s3ObjectReader()),
+                new SqsMessageVisibility(sqs));
     }
 }

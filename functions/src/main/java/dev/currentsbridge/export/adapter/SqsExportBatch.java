@@ -2,27 +2,39 @@ package dev.currentsbridge.export.adapter;
 
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.currentsbridge.export.domain.redelivery.RetryBudget;
+import dev.currentsbridge.export.domain.redelivery.RetryCause;
+import dev.currentsbridge.export.port.MessageVisibility;
 import dev.currentsbridge.export.pipeline.QueueMessage;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 
 /**
  * An SQS event of the export queue as the pipeline's input, and the pipeline's returned messages as SQS's
- * {@code batchItemFailures}.
+ * {@code batchItemFailures} and as the visibility delays of their redelivery.
  *
  * @param fifo the queue is FIFO (order must be kept: see {@code ExportPipeline})
  */
-public record SqsExportBatch(List<QueueMessage> messages, boolean fifo) {
+public record SqsExportBatch(List<QueueMessage> messages, boolean fifo, Map<String, SQSEvent.SQSMessage> records) {
+
+    public SqsExportBatch(List<QueueMessage> messages, boolean fifo) {
+        this(messages, fifo, Map.of());
+    }
 
     public static SqsExportBatch of(SQSEvent event) {
         List<SQSEvent.SQSMessage> records = event == null || event.getRecords() == null ? List.of() : event.getRecords();
         List<QueueMessage> messages = new ArrayList<>(records.size());
+        Map<String, SQSEvent.SQSMessage> byId = new HashMap<>();
         boolean fifo = false;
         for (SQSEvent.SQSMessage r : records) {
-            messages.add(new QueueMessage(r.getMessageId(), r.getBody(), eventTypeAttribute(r)));
+            messages.add(new QueueMessage(r.getMessageId(), r.getBody(), eventTypeAttribute(r), receiveCount(r)));
+            byId.put(r.getMessageId(), r);
             fifo |= isFifo(r);
         }
-        return new SqsExportBatch(messages, fifo);
+        return new SqsExportBatch(messages, fifo, byId);
     }
 
     /** Every message of the batch comes back. */
@@ -36,6 +48,29 @@ public record SqsExportBatch(List<QueueMessage> messages, boolean fifo) {
             failures.add(new SQSBatchResponse.BatchItemFailure(id));
         }
         return new SQSBatchResponse(failures);
+    }
+
+    /** How long each returned message stays hidden: the budget's delay for its receive count and cause. */
+    public List<MessageVisibility.Delay> delays(List<String> returned, Function<String, RetryCause> cause,
+                                                RetryBudget budget) {
+        List<MessageVisibility.Delay> delays = new ArrayList<>(returned.size());
+        for (QueueMessage m : messages) {
+            SQSEvent.SQSMessage r = records.get(m.id());
+            if (r != null && r.getReceiptHandle() != null && returned.contains(m.id())) {
+                delays.add(new MessageVisibility.Delay(m.id(), r.getReceiptHandle(), r.getEventSourceArn(),
+                        budget.delay(m.receiveCount(), cause.apply(m.id()))));
+            }
+        }
+        return delays;
+    }
+
+    private static int receiveCount(SQSEvent.SQSMessage r) {
+        String count = r.getAttributes() == null ? null : r.getAttributes().get("ApproximateReceiveCount");
+        try {
+            return count == null ? 1 : Math.max(1, Integer.parseInt(count.trim()));
+        } catch (NumberFormatException e) {
+            return 1;
+        }
     }
 
     private static String eventTypeAttribute(SQSEvent.SQSMessage r) {

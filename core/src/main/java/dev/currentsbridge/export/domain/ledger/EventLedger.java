@@ -50,6 +50,42 @@ public final class EventLedger {
         return c != null && (c.deferredReason != null || c.counts.getOrDefault(Outcome.RETRY, 0L) > 0);
     }
 
+    /**
+     * Gives a message up: its events waiting for redelivery (or, if it was never read, the whole message as one)
+     * move to {@link Outcome#RETRIES_EXHAUSTED}; it no longer needs redelivery.
+     *
+     * @return the number of events moved
+     */
+    public synchronized long exhaust(String messageId) {
+        MessageCounts c = messages.computeIfAbsent(messageId, id -> new MessageCounts());
+        long n = c.counts.getOrDefault(Outcome.RETRY, 0L);
+        c.counts.remove(Outcome.RETRY);
+        c.reasons.remove(Outcome.RETRY);
+        if (c.deferredReason != null) {
+            c.deferredReason = null;
+            n = Math.max(n, 1);
+        }
+        if (n > 0) {
+            c.counts.merge(Outcome.RETRIES_EXHAUSTED, n, Long::sum);
+            c.reasons.computeIfAbsent(Outcome.RETRIES_EXHAUSTED, o -> new TreeMap<>())
+                    .merge(Outcome.RETRIES_EXHAUSTED.label, n, Long::sum);
+        }
+        return n;
+    }
+
+    /** Why the message must come back: its retry reasons, or the reason it was not read. */
+    public synchronized List<String> retryReasons(String messageId) {
+        MessageCounts c = messages.get(messageId);
+        if (c == null) {
+            return List.of();
+        }
+        List<String> reasons = new ArrayList<>(c.reasons.getOrDefault(Outcome.RETRY, Map.of()).keySet());
+        if (c.deferredReason != null) {
+            reasons.add(c.deferredReason);
+        }
+        return reasons;
+    }
+
     public synchronized List<String> messageIds() {
         return new ArrayList<>(messages.keySet());
     }

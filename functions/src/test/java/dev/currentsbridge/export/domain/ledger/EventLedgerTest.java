@@ -31,6 +31,30 @@ class EventLedgerTest {
     }
 
     @Test
+    void exhaustingMovesTheWaitingEventsAndCountsAnUnreadMessageAsOne() {
+        EventLedger l = new EventLedger();
+        l.record("partly", Outcome.IMPORTED, null, 2);
+        l.record("partly", Outcome.RETRY, "mixpanel_503", 3);
+        l.record("partly", Outcome.RETRY, "deadline", 1);
+        l.deferred("unread", "deadline");
+        assertEquals(List.of("deadline", "mixpanel_503"), l.retryReasons("partly"));
+        assertEquals(List.of("deadline"), l.retryReasons("unread"));
+
+        assertEquals(4, l.exhaust("partly"));
+        assertEquals(1, l.exhaust("unread"));
+
+        assertFalse(l.needsRedelivery("partly"));
+        assertFalse(l.needsRedelivery("unread"));
+        assertEquals(2, l.count("partly", Outcome.IMPORTED), "imported events stay imported");
+        assertEquals(4, l.count("partly", Outcome.RETRIES_EXHAUSTED));
+        EventLedger.Totals t = l.totals();
+        assertEquals(0, t.get(Outcome.RETRY));
+        assertEquals(Map.of("retries_exhausted", 5L), t.reasons(Outcome.RETRIES_EXHAUSTED));
+        assertEquals(7, t.events(), "every event still counted once");
+        assertEquals(0, t.deferredMessages());
+    }
+
+    @Test
     void totalsSumEveryBucketAndKeepReasons() {
         EventLedger l = new EventLedger();
         l.record("a", Outcome.IMPORTED, null, 10);
