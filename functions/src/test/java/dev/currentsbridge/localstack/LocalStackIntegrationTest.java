@@ -133,7 +133,7 @@ class LocalStackIntegrationTest {
                 "AWS_ACCESS_KEY_ID", LOCALSTACK.getAccessKey(),
                 "AWS_SECRET_ACCESS_KEY", LOCALSTACK.getSecretKey(),
                 "AWS_ENDPOINT_URL", endpoint,
-                "JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation -XX:TieredStopAtLevel=1"));
+                "JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation -XX:TieredStopAtLevel=1 --enable-native-access=ALL-UNNAMED"));
         lambdaEnv.putAll(Map.of(
                 "MIXPANEL_REGION", "US",
                 "MIXPANEL_API_URL", mixpanel.baseUrl(),

@@ -100,6 +100,9 @@ public final class CurrentsBridgeStack extends Stack {
      */
     static final Runtime RUNTIME = Runtime.JAVA_25;
 
+    /** JVM flags of every function (template.yaml's Globals say the same; SamTemplateConsistencyTest checks). */
+    static final String JAVA_TOOL_OPTIONS = "-XX:+TieredCompilation -XX:TieredStopAtLevel=1 --enable-native-access=ALL-UNNAMED";
+
     private final Function exportFunction;
     private final Function ingestFunction;
     private final Function cohortApiFunction;
@@ -303,8 +306,9 @@ public final class CurrentsBridgeStack extends Stack {
         logs.grantWrite(role);
         Map<String, String> all = new LinkedHashMap<>(environment);
         // Level-1 JIT only: the fastest start for short invocations (what Lambda's java21 runtime does by default;
-        // explicit, so it holds on java25 too and SnapStart restores and local runs behave alike).
-        all.put("JAVA_TOOL_OPTIONS", "-XX:+TieredCompilation -XX:TieredStopAtLevel=1");
+        // explicit, so it holds on java25 too and SnapStart restores and local runs behave alike). Native access for
+        // snappy-java's loader, which JDK 24+ otherwise answers with a four-line "restricted method" warning.
+        all.put("JAVA_TOOL_OPTIONS", JAVA_TOOL_OPTIONS);
         Function fn = Function.Builder.create(this, id)
                 .description(description)
                 .role(role)

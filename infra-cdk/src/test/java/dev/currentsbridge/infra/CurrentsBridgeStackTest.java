@@ -63,7 +63,7 @@ class CurrentsBridgeStackTest {
             assertEquals(Map.of("ApplyOn", "PublishedVersions"), fn.get("SnapStart"), handler);
             assertEquals(memoryAndTimeout.get(handler).get(0), ((Number) fn.get("MemorySize")).intValue(), handler);
             assertEquals(memoryAndTimeout.get(handler).get(1), ((Number) fn.get("Timeout")).intValue(), handler);
-            assertEquals("-XX:+TieredCompilation -XX:TieredStopAtLevel=1",
+            assertEquals("-XX:+TieredCompilation -XX:TieredStopAtLevel=1 --enable-native-access=ALL-UNNAMED",
                     s.environment(handler).get("JAVA_TOOL_OPTIONS"), handler);
         }
     }

@@ -61,9 +61,12 @@ class SamTemplateConsistencyTest {
         assertEquals("PublishedVersions", globals.path("SnapStart").path("ApplyOn").asText());
         assertEquals("live", globals.path("AutoPublishAlias").asText());
         assertEquals(CurrentsBridgeProps.JAR_FROM_ROOT, globals.path("CodeUri").asText());
+        String samJvmFlags = globals.path("Environment").path("Variables").path("JAVA_TOOL_OPTIONS").asText();
+        assertTrue(samJvmFlags.contains("--enable-native-access=ALL-UNNAMED"), samJvmFlags);
         for (JsonNode fn : functions.values()) {
             String handler = fn.path("Handler").asText();
             Map<String, Object> cdkFn = cdk.function(handler);
+            assertEquals(samJvmFlags, cdk.environment(handler).get("JAVA_TOOL_OPTIONS"), handler);
             assertEquals(((Number) cdkFn.get("MemorySize")).intValue(), fn.path("MemorySize").asInt(), handler);
             assertEquals(((Number) cdkFn.get("Timeout")).intValue(), fn.path("Timeout").asInt(), handler);
             // Reserved concurrency: 1 for the refresh in both, none elsewhere; the export's optional one is the

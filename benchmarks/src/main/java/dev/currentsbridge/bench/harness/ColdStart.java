@@ -29,7 +29,8 @@ import java.util.TreeMap;
  */
 public final class ColdStart {
 
-    public static final List<String> LAMBDA_FLAGS = List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1");
+    public static final List<String> LAMBDA_FLAGS = List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1",
+            "--enable-native-access=ALL-UNNAMED");
     /** {@code --jvm-arg X}: added to every child (experiments such as an AppCDS archive). */
     static final List<String> EXTRA_JVM_ARGS = new ArrayList<>();
     /** {@code --class-list PATH}: where to keep the cold path's {@code -Xlog:class+load} output (every class, its origin). */
