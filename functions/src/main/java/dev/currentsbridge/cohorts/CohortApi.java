@@ -32,7 +32,7 @@ public final class CohortApi implements HttpApi {
         KeyAdmin keys = new KeyAdmin(state.keys(), clock);
         PostbackRoutes postbacks = new PostbackRoutes(settings,
                 new PostbackService(state.postbacks(), state.registry(), settings, clock));
-        CohortStatusRoutes status = new CohortStatusRoutes(state.registry(), state.membership(),
+        CohortStatusRoutes status = new CohortStatusRoutes(state.registry(), state.membership(), state.postbacks(),
                 new CohortJson(state.postbacks(), settings));
         KeyRoutes keyRoutes = new KeyRoutes(keys);
         this.router = new CohortRouter(Map.ofEntries(

@@ -8,6 +8,7 @@ import dev.currentsbridge.cohorts.model.Cohort;
 import dev.currentsbridge.cohorts.model.IdKind;
 import dev.currentsbridge.cohorts.model.KeyRecord;
 import dev.currentsbridge.cohorts.model.Member;
+import dev.currentsbridge.cohorts.model.PostbackCounts;
 import dev.currentsbridge.cohorts.port.Membership;
 import dev.currentsbridge.cohorts.port.PostbackLog;
 import dev.currentsbridge.common.json.Json;
@@ -29,6 +30,11 @@ final class CohortJson {
     }
 
     ObjectNode describe(Cohort c) {
+        return describe(c, postbacks.counts(c.id()));
+    }
+
+    /** {@code counts} as kept by the postback log (no records are read or counted here). */
+    ObjectNode describe(Cohort c, PostbackCounts counts) {
         ObjectNode o = Json.MAPPER.createObjectNode();
         o.put("cohort_id", c.id());
         o.put("name", c.name());
@@ -42,8 +48,9 @@ final class CohortJson {
         o.put("last_refresh_at", str(c.lastRefreshAt()));
         o.put("member_count", c.memberCount());
         o.put("pending_changes", c.pendingCount());
-        o.put("queued_postbacks", postbacks.unfoldedChanges(c.id()).size());
-        o.put("open_sessions", postbacks.openSessions(c.id()).size());
+        o.put("queued_postbacks", counts.queuedChanges());
+        o.put("open_sessions", counts.openSessions());
+        o.put("skipped_members", counts.skippedMembers());
         o.put("data_points", c.dataPoints());
         o.put("last_error", c.lastError());
         return o;
@@ -87,6 +94,8 @@ final class CohortJson {
         ObjectNode o = Json.MAPPER.createObjectNode();
         o.put("key_id", k.keyId());
         o.put("label", k.label());
+        o.put("role", k.role().wire());
+        o.put("project_id", k.projectId());
         o.put("created_at", str(k.createdAt()));
         o.put("last_used_at", str(k.lastUsedAt()));
         o.put("revoked_at", str(k.revokedAt()));

@@ -5,14 +5,17 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.currentsbridge.cohorts.domain.postback.InvalidPostback;
 import dev.currentsbridge.cohorts.model.Cohort;
+import dev.currentsbridge.cohorts.model.PostbackCounts;
 import dev.currentsbridge.cohorts.model.SyncMode;
 import dev.currentsbridge.cohorts.port.CohortRegistry;
 import dev.currentsbridge.cohorts.port.Membership;
+import dev.currentsbridge.cohorts.port.PostbackLog;
 import dev.currentsbridge.common.api.ApiReply;
 import dev.currentsbridge.common.json.Json;
 import dev.currentsbridge.common.log.Log;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.Map;
 
 /** The operator's cohort routes: list, one cohort's status, its sync mode, a page of its members. */
 final class CohortStatusRoutes {
@@ -24,19 +27,22 @@ final class CohortStatusRoutes {
 
     private final CohortRegistry registry;
     private final Membership membership;
+    private final PostbackLog postbacks;
     private final CohortJson views;
 
-    CohortStatusRoutes(CohortRegistry registry, Membership membership, CohortJson views) {
+    CohortStatusRoutes(CohortRegistry registry, Membership membership, PostbackLog postbacks, CohortJson views) {
         this.registry = registry;
         this.membership = membership;
+        this.postbacks = postbacks;
         this.views = views;
     }
 
     ApiReply listCohorts(RouteCall call) {
         ObjectNode out = Json.MAPPER.createObjectNode();
         ArrayNode arr = out.putArray("cohorts");
+        Map<String, PostbackCounts> counts = postbacks.allCounts(); // one read for all cohorts, not two per cohort
         for (Cohort c : registry.listCohorts()) {
-            arr.add(views.describe(c));
+            arr.add(views.describe(c, counts.getOrDefault(c.id(), PostbackCounts.NONE)));
         }
         return ApiReply.json(200, out);
     }

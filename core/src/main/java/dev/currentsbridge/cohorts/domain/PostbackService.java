@@ -51,6 +51,29 @@ public final class PostbackService {
     public record Receipt(boolean stored, int members, int skipped) {
     }
 
+    /**
+     * Refuses (403) a postback that a key bound to Mixpanel project {@code boundProject} may not send: a webhook
+     * naming another project or none, or a partner change to a cohort recorded under another project (the partner
+     * shape names no project; a cohort not yet known, or known without a project, is accepted). No-op when the
+     * key is bound to no project.
+     */
+    public void checkProject(String boundProject, String cohortId, String namedProject, boolean partnerShape) {
+        if (boundProject == null) {
+            return;
+        }
+        String project = partnerShape
+                ? registry.findCohort(cohortId).map(c -> c.projectId()).orElse(boundProject)
+                : namedProject;
+        if (project == null && partnerShape) {
+            return;
+        }
+        if (!boundProject.equals(project)) {
+            throw new InvalidPostback(403, "this data import key accepts postbacks for Mixpanel project "
+                    + boundProject + " only" + (partnerShape ? "; cohort " + cohortId + " belongs to another project"
+                    : project == null ? "; the postback names no mixpanel_project_id" : ", not " + project));
+        }
+    }
+
     public Receipt acceptMixpanel(MixpanelWebhook m) {
         Instant now = clock.instant();
         boolean stored;
@@ -69,6 +92,9 @@ public final class PostbackService {
             String key = changeKey(m.members(), "mixpanel", m.cohortId(), m.action().wire(), m.sessionId(),
                     Integer.toString(m.pageIndex()));
             stored = postbacks.recordChange(new ChangeBatch(m.cohortId(), key, add, m.members(), now, now.plus(keep)), now);
+        }
+        if (stored) {
+            postbacks.countSkippedMembers(m.cohortId(), m.skipped()); // once per postback, not per re-send
         }
         // After the record, so a retried postback whose first attempt died in between still registers the cohort.
         // A full sync registers it with its first page only (saves a write per page): the session cannot complete

@@ -52,6 +52,33 @@ final class CohortItems {
         return "session#" + cohortId.length() + ":" + cohortId + "#" + sessionId;
     }
 
+    /**
+     * Most bytes of member keys one item holds: DynamoDB refuses items over 400 KB, and a page or change batch
+     * can be larger (1000 ids of 320 three-byte characters are ~960 KB; a full-sync page has no documented size),
+     * so such records are stored as several items of at most this many bytes, leaving a quarter for the rest.
+     */
+    static final int MAX_MEMBER_BYTES_PER_ITEM = 300_000;
+
+    /** {@code refs} cut into runs of at most {@link #MAX_MEMBER_BYTES_PER_ITEM} bytes as stored; at least one run. */
+    static List<List<MemberRef>> bySize(List<MemberRef> refs) {
+        List<List<MemberRef>> out = new java.util.ArrayList<>();
+        List<MemberRef> run = new java.util.ArrayList<>();
+        long bytes = 0;
+        for (MemberRef r : refs) {
+            // UTF-8 bytes of the string plus DynamoDB's per-element overhead (a few bytes), rounded up
+            long size = r.storageKey().getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 4;
+            if (!run.isEmpty() && bytes + size > MAX_MEMBER_BYTES_PER_ITEM) {
+                out.add(run);
+                run = new java.util.ArrayList<>();
+                bytes = 0;
+            }
+            run.add(r);
+            bytes += size;
+        }
+        out.add(run);
+        return out;
+    }
+
     static AttributeValue refs(Collection<MemberRef> refs) {
         // A list, not a string set: DynamoDB refuses empty sets, and an empty page is legitimate.
         return AttributeValue.fromL(refs.stream().map(r -> s(r.storageKey())).toList());

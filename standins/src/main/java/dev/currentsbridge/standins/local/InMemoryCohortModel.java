@@ -25,6 +25,8 @@ public final class InMemoryCohortModel {
         public Map<String, TreeMap<String, ChangeRow>> changes = new TreeMap<>();
         public Map<String, TreeMap<String, SessionRow>> sessions = new TreeMap<>();
         public Map<String, KeyRecord> keys = new TreeMap<>();
+        /** Members skipped for want of a usable id, by cohort id. */
+        public Map<String, Long> skippedMembers = new TreeMap<>();
     }
 
     public record CohortRow(Cohort cohort, Instant leaseUntil, Instant foldedThrough) {
