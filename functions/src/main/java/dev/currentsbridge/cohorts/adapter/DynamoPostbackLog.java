@@ -227,6 +227,18 @@ public final class DynamoPostbackLog implements PostbackLog {
     }
 
     @Override
+    public Sequence lastPostback(String cohortId) {
+        Map<String, AttributeValue> item = table.get(key(cohortPk(cohortId), "sequence"), null);
+        return item == null || item.isEmpty() ? Sequence.NONE : new Sequence(item.get("fingerprint").s(), num(item, "seq"));
+    }
+
+    @Override
+    public void advancePostbacks(String cohortId, String fingerprint, long number) {
+        table.tryUpdate(key(cohortPk(cohortId), "sequence"), new UpdateExpression().set("fingerprint", s(fingerprint))
+                .set("seq", n(number)).value(":number", n(number)), "attribute_not_exists(seq) OR seq < :number");
+    }
+
+    @Override
     public void countSkippedMembers(String cohortId, long n) {
         if (n > 0) {
             addToCounts(cohortId, "skipped_members", n);
