@@ -16,10 +16,13 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
  * item            pk                                   sk                        notes
  * cohort          cohorts                              cohort#&lt;cohortId&gt;         one partition: listing is one Query
  * member          cohort#&lt;cohortId&gt;                   member#&lt;kind&gt;#&lt;userId&gt;   desired / applied state
- * change batch    cohort#&lt;cohortId&gt;                   change#&lt;sha256&gt;           idempotent key; folded flag; expires_at
+ * change batch    cohort#&lt;cohortId&gt;                   change#&lt;sha256&gt;[-n][#part] idempotent key; folded flag; expires_at
+ * sequence        cohort#&lt;cohortId&gt;                   sequence                  the latest postback's fingerprint, number
  * sync session    cohort#&lt;cohortId&gt;                   session#&lt;sessionId&gt;       total_pages, status; expires_at
- * session page    session#&lt;len(cohortId)&gt;:&lt;cohortId&gt;#&lt;sessionId&gt;  page#&lt;000001&gt;  members of one page; expires_at
- * key             keys                                 key#&lt;keyId&gt;               SHA-256 only; revoked_at
+ * session page    session#&lt;len(cohortId)&gt;:&lt;cohortId&gt;#&lt;sessionId&gt;  page#&lt;000001&gt;[#attempt#part]  members; expires_at
+ * counts          cohorts                              counts#&lt;cohortId&gt;         queued changes, open sessions, skipped members
+ * key             keys                                 key#&lt;keyId&gt;               SHA-256 only; role, project; revoked_at
+ * admin set       keys                                 admins                    ids of the active admin keys
  * </pre>
  *
  * <p>The cohort item also carries the refresh lease ({@code lease_until}) and the fold watermark
