@@ -32,8 +32,8 @@ public final class CohortApi implements HttpApi {
         KeyAdmin keys = new KeyAdmin(state.keys(), clock);
         PostbackRoutes postbacks = new PostbackRoutes(settings,
                 new PostbackService(state.postbacks(), state.registry(), settings, clock));
-        CohortStatusRoutes status = new CohortStatusRoutes(state.registry(), state.membership(), state.postbacks(),
-                new CohortJson(state.postbacks(), settings));
+        CohortStatusRoutes status = new CohortStatusRoutes(state.registry(), state.membership(),
+                new CohortJson(state.registry(), settings));
         KeyRoutes keyRoutes = new KeyRoutes(keys);
         this.router = new CohortRouter(Map.ofEntries(
                 Map.entry(Routes.MIXPANEL_WEBHOOK, postbacks::mixpanel),

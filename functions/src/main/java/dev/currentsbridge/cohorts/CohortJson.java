@@ -9,8 +9,8 @@ import dev.currentsbridge.cohorts.model.IdKind;
 import dev.currentsbridge.cohorts.model.KeyRecord;
 import dev.currentsbridge.cohorts.model.Member;
 import dev.currentsbridge.cohorts.model.PostbackCounts;
+import dev.currentsbridge.cohorts.port.CohortRegistry;
 import dev.currentsbridge.cohorts.port.Membership;
-import dev.currentsbridge.cohorts.port.PostbackLog;
 import dev.currentsbridge.common.json.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -21,16 +21,16 @@ import java.util.Optional;
 /** The cohort API's JSON views: a cohort's status, a page of members, a key (never its secret), and body parsing. */
 final class CohortJson {
 
-    private final PostbackLog postbacks;
+    private final CohortRegistry registry;
     private final CohortSettings settings;
 
-    CohortJson(PostbackLog postbacks, CohortSettings settings) {
-        this.postbacks = postbacks;
+    CohortJson(CohortRegistry registry, CohortSettings settings) {
+        this.registry = registry;
         this.settings = settings;
     }
 
     ObjectNode describe(Cohort c) {
-        return describe(c, postbacks.counts(c.id()));
+        return describe(c, registry.postbackCounts(c.id()));
     }
 
     /** {@code counts} as kept by the postback log (no records are read or counted here). */

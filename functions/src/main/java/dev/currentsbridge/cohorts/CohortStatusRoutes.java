@@ -9,7 +9,6 @@ import dev.currentsbridge.cohorts.model.PostbackCounts;
 import dev.currentsbridge.cohorts.model.SyncMode;
 import dev.currentsbridge.cohorts.port.CohortRegistry;
 import dev.currentsbridge.cohorts.port.Membership;
-import dev.currentsbridge.cohorts.port.PostbackLog;
 import dev.currentsbridge.common.api.ApiReply;
 import dev.currentsbridge.common.json.Json;
 import dev.currentsbridge.common.log.Log;
@@ -27,20 +26,18 @@ final class CohortStatusRoutes {
 
     private final CohortRegistry registry;
     private final Membership membership;
-    private final PostbackLog postbacks;
     private final CohortJson views;
 
-    CohortStatusRoutes(CohortRegistry registry, Membership membership, PostbackLog postbacks, CohortJson views) {
+    CohortStatusRoutes(CohortRegistry registry, Membership membership, CohortJson views) {
         this.registry = registry;
         this.membership = membership;
-        this.postbacks = postbacks;
         this.views = views;
     }
 
     ApiReply listCohorts(RouteCall call) {
         ObjectNode out = Json.MAPPER.createObjectNode();
         ArrayNode arr = out.putArray("cohorts");
-        Map<String, PostbackCounts> counts = postbacks.allCounts(); // one read for all cohorts, not two per cohort
+        Map<String, PostbackCounts> counts = registry.allPostbackCounts(); // one read for all cohorts, not two per cohort
         for (Cohort c : registry.listCohorts()) {
             arr.add(views.describe(c, counts.getOrDefault(c.id(), PostbackCounts.NONE)));
         }

@@ -107,7 +107,7 @@ public final class PostbackService {
             becomesLatest(m.cohortId(), "session " + m.sessionId());
         }
         if (stored) {
-            postbacks.countSkippedMembers(m.cohortId(), m.skipped()); // once per postback, not per re-send
+            registry.countSkippedMembers(m.cohortId(), m.skipped()); // once per postback, not per re-send
         }
         // After the record, so a retried postback whose first attempt died in between still registers the cohort.
         // A full sync registers it with its first page only (saves a write per page): the session cannot complete

@@ -1,13 +1,11 @@
 package dev.currentsbridge.cohorts.port;
 
 import dev.currentsbridge.cohorts.model.ChangeBatch;
-import dev.currentsbridge.cohorts.model.PostbackCounts;
 import dev.currentsbridge.cohorts.model.SessionPage;
 import dev.currentsbridge.cohorts.model.SyncSession;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 
 /**
  * What postbacks append: incremental change batches and full-sync session pages, each stored once per idempotent
@@ -29,19 +27,6 @@ public interface PostbackLog {
     List<SessionPage> sessionPages(String cohortId, String sessionId);
 
     void closeSession(String cohortId, String sessionId, SyncSession.Status status);
-
-    /** Adds {@code n} to the cohort's count of members skipped for want of a usable id. */
-    void countSkippedMembers(String cohortId, long n);
-
-    /**
-     * The cohort's counts as kept on writes (no recount; {@link PostbackCounts#NONE} for an unknown cohort). They
-     * can be off after a crash between a record's write and its count's, until the refresh next reads the
-     * cohort's records ({@link #unfoldedChanges}, {@link #openSessions}), which sets them right.
-     */
-    PostbackCounts counts(String cohortId);
-
-    /** {@link #counts} of every cohort with any, by cohort id, in one read. */
-    Map<String, PostbackCounts> allCounts();
 
     /**
      * The cohort's latest postback (its fingerprint and sequence number; {@link Sequence#NONE} before the first),

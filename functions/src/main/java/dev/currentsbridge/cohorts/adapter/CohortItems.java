@@ -45,6 +45,11 @@ final class CohortItems {
         return key(COHORTS_PK, "cohort#" + cohortId);
     }
 
+    /** The cohort's postback counts (queued changes, open sessions, skipped members). */
+    static Map<String, AttributeValue> countsKey(String cohortId) {
+        return key(COHORTS_PK, "counts#" + cohortId);
+    }
+
     /** The partition of one cohort's members, change batches and sessions. */
     static String cohortPk(String cohortId) {
         return "cohort#" + cohortId;

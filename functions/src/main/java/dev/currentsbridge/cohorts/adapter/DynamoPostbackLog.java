@@ -1,8 +1,8 @@
 package dev.currentsbridge.cohorts.adapter;
 
-import static dev.currentsbridge.cohorts.adapter.CohortItems.COHORTS_PK;
 import static dev.currentsbridge.cohorts.adapter.CohortItems.bySize;
 import static dev.currentsbridge.cohorts.adapter.CohortItems.cohortPk;
+import static dev.currentsbridge.cohorts.adapter.CohortItems.countsKey;
 import static dev.currentsbridge.cohorts.adapter.CohortItems.epochSeconds;
 import static dev.currentsbridge.cohorts.adapter.CohortItems.instant;
 import static dev.currentsbridge.cohorts.adapter.CohortItems.key;
@@ -14,7 +14,6 @@ import static dev.currentsbridge.cohorts.adapter.CohortItems.s;
 
 import dev.currentsbridge.cohorts.model.ChangeBatch;
 import dev.currentsbridge.cohorts.model.MemberRef;
-import dev.currentsbridge.cohorts.model.PostbackCounts;
 import dev.currentsbridge.cohorts.model.SessionPage;
 import dev.currentsbridge.cohorts.model.SyncSession;
 import dev.currentsbridge.cohorts.port.PostbackLog;
@@ -31,8 +30,8 @@ import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedExce
 
 /**
  * {@link PostbackLog} on the cohort table: change batches and sync sessions in the cohort's partition, session
- * pages in their own partition, per-cohort counts in {@code cohorts}/{@code counts#<cohortId>} (see
- * {@link CohortItems}). Dedupe is the first conditional write of a key.
+ * pages in their own partition (see {@link CohortItems}); it keeps the queued-change and open-session counts of
+ * {@code cohorts}/{@code counts#<cohortId>} (read by {@link DynamoCohortRegistry#postbackCounts}) as it writes. Dedupe is the first conditional write of a key.
  *
  * <p>Records larger than {@link CohortItems#MAX_MEMBER_BYTES_PER_ITEM} are stored as several items: a change
  * batch as independent batches {@code change#<key>}, {@code change#<key>#2}, ... (each deduped on its own; same
@@ -236,37 +235,6 @@ public final class DynamoPostbackLog implements PostbackLog {
     public void advancePostbacks(String cohortId, String fingerprint, long number) {
         table.tryUpdate(key(cohortPk(cohortId), "sequence"), new UpdateExpression().set("fingerprint", s(fingerprint))
                 .set("seq", n(number)).value(":number", n(number)), "attribute_not_exists(seq) OR seq < :number");
-    }
-
-    @Override
-    public void countSkippedMembers(String cohortId, long n) {
-        if (n > 0) {
-            addToCounts(cohortId, "skipped_members", n);
-        }
-    }
-
-    @Override
-    public PostbackCounts counts(String cohortId) {
-        Map<String, AttributeValue> item = table.get(countsKey(cohortId), null);
-        return item == null || item.isEmpty() ? PostbackCounts.NONE : counts(item);
-    }
-
-    @Override
-    public Map<String, PostbackCounts> allCounts() {
-        Map<String, PostbackCounts> out = new LinkedHashMap<>();
-        for (Map<String, AttributeValue> item : table.query(COHORTS_PK, "counts#", null)) {
-            out.put(item.get("sk").s().substring("counts#".length()), counts(item));
-        }
-        return out;
-    }
-
-    private static PostbackCounts counts(Map<String, AttributeValue> item) {
-        return new PostbackCounts(Math.max(0, num(item, "queued_changes")), Math.max(0, num(item, "open_sessions")),
-                num(item, "skipped_members"));
-    }
-
-    private static Map<String, AttributeValue> countsKey(String cohortId) {
-        return key(COHORTS_PK, "counts#" + cohortId);
     }
 
     private void addToCounts(String cohortId, String counter, long n) {

@@ -1,7 +1,6 @@
 package dev.currentsbridge.standins.local;
 
 import dev.currentsbridge.cohorts.model.ChangeBatch;
-import dev.currentsbridge.cohorts.model.PostbackCounts;
 import dev.currentsbridge.cohorts.model.SessionPage;
 import dev.currentsbridge.cohorts.model.SyncSession;
 import dev.currentsbridge.cohorts.port.PostbackLog;
@@ -10,10 +9,7 @@ import dev.currentsbridge.standins.local.InMemoryCohortModel.SessionRow;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /** Change batches and session pages of an {@link InMemoryCohortModel}, with the DynamoDB adapter's semantics
  * (a dedupe record counts until its {@code expiresAt}). */
@@ -114,37 +110,6 @@ public final class InMemoryPostbackLog implements PostbackLog {
                 model.state().sequences.put(cohortId, new Sequence(fingerprint, number));
                 model.changed();
             }
-        }
-    }
-
-    @Override
-    public void countSkippedMembers(String cohortId, long n) {
-        if (n > 0) {
-            synchronized (model) {
-                model.state().skippedMembers.merge(cohortId, n, Long::sum);
-                model.changed();
-            }
-        }
-    }
-
-    /** Counted from the records: in memory that is as cheap as keeping counts, and cannot drift. */
-    @Override
-    public PostbackCounts counts(String cohortId) {
-        synchronized (model) {
-            return new PostbackCounts(unfoldedChanges(cohortId).size(), openSessions(cohortId).size(),
-                    model.state().skippedMembers.getOrDefault(cohortId, 0L));
-        }
-    }
-
-    @Override
-    public Map<String, PostbackCounts> allCounts() {
-        synchronized (model) {
-            Set<String> ids = new TreeSet<>(model.state().changes.keySet());
-            ids.addAll(model.state().sessions.keySet());
-            ids.addAll(model.state().skippedMembers.keySet());
-            Map<String, PostbackCounts> out = new TreeMap<>();
-            ids.forEach(id -> out.put(id, counts(id)));
-            return out;
         }
     }
 
