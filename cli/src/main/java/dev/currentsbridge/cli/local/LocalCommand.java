@@ -318,7 +318,8 @@ public final class LocalCommand implements Command {
             out.printf("  %-6s %-36s -> %-22s %s%n", r.method(), r.pathTemplate(), r.functionName(), role);
         }
         out.println();
-        out.println("data import key   " + key.secret() + (key.created() ? "   (new, admin)" : "   (admin, kept from the last run)"));
+        out.println("data import key   " + key.secret() + (key.created() ? "   (new)" : "   (kept from the last run)")
+                + ", an admin key");
         out.println("                  Mixpanel webhook: HTTP Basic password; partner API: client_secret;");
         out.println("                  /cohorts and /keys: Authorization: Bearer <key>");
         out.println("Currents token    " + system.currentsToken() + "   (POST /currents: Authorization: Bearer <token>)");
