@@ -33,7 +33,7 @@ public final class CohortApi implements HttpApi {
         PostbackRoutes postbacks = new PostbackRoutes(settings,
                 new PostbackService(state.postbacks(), state.registry(), settings, clock));
         CohortStatusRoutes status = new CohortStatusRoutes(state.registry(), state.membership(),
-                new CohortJson(state.postbacks(), settings));
+                new CohortJson(state.registry(), settings));
         KeyRoutes keyRoutes = new KeyRoutes(keys);
         this.router = new CohortRouter(Map.ofEntries(
                 Map.entry(Routes.MIXPANEL_WEBHOOK, postbacks::mixpanel),

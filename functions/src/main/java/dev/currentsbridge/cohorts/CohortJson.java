@@ -8,8 +8,9 @@ import dev.currentsbridge.cohorts.model.Cohort;
 import dev.currentsbridge.cohorts.model.IdKind;
 import dev.currentsbridge.cohorts.model.KeyRecord;
 import dev.currentsbridge.cohorts.model.Member;
+import dev.currentsbridge.cohorts.model.PostbackCounts;
+import dev.currentsbridge.cohorts.port.CohortRegistry;
 import dev.currentsbridge.cohorts.port.Membership;
-import dev.currentsbridge.cohorts.port.PostbackLog;
 import dev.currentsbridge.common.json.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -20,15 +21,20 @@ import java.util.Optional;
 /** The cohort API's JSON views: a cohort's status, a page of members, a key (never its secret), and body parsing. */
 final class CohortJson {
 
-    private final PostbackLog postbacks;
+    private final CohortRegistry registry;
     private final CohortSettings settings;
 
-    CohortJson(PostbackLog postbacks, CohortSettings settings) {
-        this.postbacks = postbacks;
+    CohortJson(CohortRegistry registry, CohortSettings settings) {
+        this.registry = registry;
         this.settings = settings;
     }
 
     ObjectNode describe(Cohort c) {
+        return describe(c, registry.postbackCounts(c.id()));
+    }
+
+    /** {@code counts} as kept by the postback log (no records are read or counted here). */
+    ObjectNode describe(Cohort c, PostbackCounts counts) {
         ObjectNode o = Json.MAPPER.createObjectNode();
         o.put("cohort_id", c.id());
         o.put("name", c.name());
@@ -42,8 +48,9 @@ final class CohortJson {
         o.put("last_refresh_at", str(c.lastRefreshAt()));
         o.put("member_count", c.memberCount());
         o.put("pending_changes", c.pendingCount());
-        o.put("queued_postbacks", postbacks.unfoldedChanges(c.id()).size());
-        o.put("open_sessions", postbacks.openSessions(c.id()).size());
+        o.put("queued_postbacks", counts.queuedChanges());
+        o.put("open_sessions", counts.openSessions());
+        o.put("skipped_members", counts.skippedMembers());
         o.put("data_points", c.dataPoints());
         o.put("last_error", c.lastError());
         return o;
@@ -87,6 +94,8 @@ final class CohortJson {
         ObjectNode o = Json.MAPPER.createObjectNode();
         o.put("key_id", k.keyId());
         o.put("label", k.label());
+        o.put("role", k.role().wire());
+        o.put("project_id", k.projectId());
         o.put("created_at", str(k.createdAt()));
         o.put("last_used_at", str(k.lastUsedAt()));
         o.put("revoked_at", str(k.revokedAt()));

@@ -16,8 +16,9 @@ import java.util.Map;
 
 /**
  * Routes a cohort API request by {@link Routes}: a refused body first (413/400), then the route (404, 405 naming
- * the allowed methods), its path parameters (400 for bad percent-encoding), the caller's key (401, as the route's
- * {@link Routes.AuthKind} says), then the route family. A refusal is answered in its path's {@link ErrorDialect};
+ * the allowed methods), its path parameters (400 for bad percent-encoding), the caller's key (401, sent as the
+ * route's {@link Routes.AuthKind} says; 403 when its role is not the route's {@link Routes.Role}), then the route
+ * family. A refusal is answered in its path's {@link ErrorDialect};
  * anything unexpected (the store failing) is 503, so that the sender retries.
  */
 final class CohortRouter {
@@ -74,7 +75,7 @@ final class CohortRouter {
             Map<String, String> params = new LinkedHashMap<>();
             raw.forEach((name, segment) -> params.put(name, segment(segment)));
             RouteCall call = new RouteCall(req, params, metrics);
-            authenticator.authenticate(r.auth(), call);
+            authenticator.authenticate(r, call);
             return handlers.get(r).handle(call);
         }
         if (!allowed.isEmpty()) {

@@ -49,6 +49,25 @@ class RoutesTemplateTest {
                         .collect(Collectors.toMap(f -> f, Routes.ApiFunction::handlerClass)));
     }
 
+    /** docs/COHORTS.md's route table names each cohort route once, with the role the table gives it. */
+    @Test
+    void theCohortDocsListEveryRouteWithItsRole() throws IOException {
+        Map<String, String> documented = new java.util.TreeMap<>();
+        java.util.regex.Pattern row = java.util.regex.Pattern.compile("^\\| `([A-Z]+ /[^`]*)` \\|.*");
+        for (String line : Files.readAllLines(Path.of("..", "docs", "COHORTS.md"))) {
+            if (row.matcher(line).matches()) {
+                String[] cells = line.split("(?<!\\\\)\\|");
+                String route = row.matcher(line).replaceFirst("$1");
+                if (cells.length > 4 && documented.put(route, cells[4].strip()) != null) {
+                    throw new AssertionError("documented twice: " + route);
+                }
+            }
+        }
+        Map<String, String> inTable = Routes.servedBy(Routes.ApiFunction.COHORT_API).stream()
+                .collect(Collectors.toMap(Routes.Route::routeKey, r -> r.role().wire(), (a, b) -> a, java.util.TreeMap::new));
+        assertEquals(inTable, documented, "docs/COHORTS.md's route table (route -> role) and Routes");
+    }
+
     @Test
     void routeKeysAreUnique() {
         assertEquals(Routes.ALL.size(), Routes.ALL.stream().map(Routes.Route::routeKey).distinct().count());

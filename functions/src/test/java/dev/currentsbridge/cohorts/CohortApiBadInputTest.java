@@ -39,8 +39,6 @@ class CohortApiBadInputTest {
 
     static List<Object[]> badWebhooks() {
         String valid = CohortHarness.membersPage("456", "Power users", "s1", 1, 1, List.of("u1"));
-        String thousandAndOne = CohortHarness.webhookBody("add_members", "456", "P", null, 1, 1,
-                IntStream.range(0, 1001).mapToObj(i -> "u" + i).toList());
         return List.of(
                 new Object[] {"not json", "{\"action\": \"members\", ", 400, "not valid JSON"},
                 new Object[] {"array body", "[1,2]", 400, "JSON object"},
@@ -55,15 +53,16 @@ class CohortApiBadInputTest {
                         "\"mixpanel_cohort_id\":{\"a\":1}"), 400, "mixpanel_cohort_id"},
                 new Object[] {"members not array", valid.replace("\"members\":[", "\"members\":{\"x\":[").replace("}]}}", "}]}}}"),
                         400, "members must be an array"},
-                new Object[] {"member not object", valid.replaceFirst("\"members\":\\[\\{.*?\\}\\]", "\"members\":[\"u1\"]"), 400,
-                        "only objects"},
                 new Object[] {"members without session", valid.replace("\"mixpanel_session_id\":\"s1\",", ""), 400,
                         "mixpanel_session_id"},
                 new Object[] {"page beyond total", valid.replace("\"page_count\":1", "\"page_count\":3"), 400,
                         "must not exceed total_pages"},
                 new Object[] {"page count wrong type", valid.replace("\"page_count\":1", "\"page_count\":\"one\""), 400,
-                        "page_count must be a positive integer"},
-                new Object[] {"more than 1000 ids", thousandAndOne, 400, "at most 1000 members"});
+                        "page_count must be a whole number"},
+                new Object[] {"negative page count", valid.replace("\"page_count\":1", "\"page_count\":-1"), 400,
+                        "page_count must be a whole number"});
+        // "member not object" and "more than 1000 ids" were refused here; Mixpanel pauses a sync on a 400, so they
+        // are accepted now (members skipped and counted): WebhookNeverPausesTest.
     }
 
     @ParameterizedTest(name = "{0}")

@@ -47,10 +47,13 @@ final class CohortHarness implements AutoCloseable {
     final String key;
     /** The DynamoDB table behind {@link #store}; null in memory. */
     private final CohortTable table;
+    /** Its name; null in memory. */
+    final String tableName;
 
-    private CohortHarness(CohortState store, CohortTable table, Map<String, String> envOverrides) {
+    private CohortHarness(CohortState store, CohortTable table, String tableName, Map<String, String> envOverrides) {
         this.store = store;
         this.table = table;
+        this.tableName = tableName;
         this.braze = BrazeFake.start(BRAZE_KEY);
         Map<String, String> env = new HashMap<>(Map.of("TABLE_NAME", "unused", "BRAZE_API_KEY_SECRET_ID", "braze-secret",
                 "BRAZE_REST_ENDPOINT", braze.endpoint().toString()));
@@ -67,7 +70,7 @@ final class CohortHarness implements AutoCloseable {
     }
 
     static CohortHarness inMemory(Map<String, String> env) {
-        return new CohortHarness(InMemoryCohortStore.create(), null, env);
+        return new CohortHarness(InMemoryCohortStore.create(), null, null, env);
     }
 
     static CohortHarness inMemory() {
@@ -78,7 +81,7 @@ final class CohortHarness implements AutoCloseable {
         var client = Dynalite.shared().client();
         String table = Dynalite.shared().newCohortTable(client);
         CohortTable cohortTable = new CohortTable(client, table);
-        return new CohortHarness(CohortStores.dynamo(cohortTable), cohortTable, env);
+        return new CohortHarness(CohortStores.dynamo(cohortTable), cohortTable, table, env);
     }
 
     static CohortHarness dynalite() {

@@ -35,7 +35,8 @@ class DataImportKeyTest {
         var previous = Log.setSink(logs::add);
         try (CohortHarness h = harness.get()) {
             String oldKey = h.key;
-            APIGatewayV2HTTPResponse created = h.call("POST", "/keys", "{\"label\":\"rotation 2026\"}", h.bearer(oldKey));
+            APIGatewayV2HTTPResponse created = h.call("POST", "/keys", "{\"label\":\"rotation 2026\",\"role\":\"admin\"}",
+                    h.bearer(oldKey));
             assertEquals(201, created.getStatusCode(), created.getBody());
             JsonNode c = CohortHarness.json(created);
             String newKey = c.path("key").asText();

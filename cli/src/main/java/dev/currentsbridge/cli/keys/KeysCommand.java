@@ -10,6 +10,7 @@ import dev.currentsbridge.cohorts.adapter.CohortStores;
 import dev.currentsbridge.cohorts.domain.keys.CreatedKey;
 import dev.currentsbridge.cohorts.domain.keys.KeyAdmin;
 import dev.currentsbridge.cohorts.model.KeyRecord;
+import dev.currentsbridge.cohorts.model.KeyRole;
 import dev.currentsbridge.cohorts.port.KeyStore;
 import dev.currentsbridge.common.aws.AwsClients;
 import dev.currentsbridge.common.config.Env;
@@ -34,6 +35,11 @@ public final class KeysCommand implements Command {
             .withEnv("TABLE_NAME");
     static final Option REGION = Option.value("region", "REGION", "us-east-1", "AWS region of the table").withEnv("AWS_REGION");
     static final Option LABEL = Option.value("label", "TEXT", "", "create: a note to recognise the key by (e.g. 'mixpanel prod')");
+    static final Option ROLE = Option.value("role", "ROLE", "postback",
+            "create: postback (the key you enter in Mixpanel: it can only post membership) or admin (status, members, "
+                    + "sync mode, key management over HTTP)");
+    static final Option PROJECT = Option.value("project", "ID", null,
+            "create: bind a postback key to one Mixpanel project id (postbacks naming another project are refused)");
     static final Option API_URL = Option.value("api-url", "URL", null,
             "create: the bridge's API base URL, to print the postback URLs (default: the local one, http://127.0.0.1:3000)");
 
@@ -51,21 +57,24 @@ public final class KeysCommand implements Command {
 
     @Override
     public String usage() {
-        return "keys create [--label TEXT] | keys list | keys revoke KEY_ID   [--table NAME --region R | --state DIR]";
+        return "keys create [--role postback|admin] [--project ID] [--label TEXT] | keys list | keys revoke KEY_ID"
+                + "   [--table NAME --region R | --state DIR]";
     }
 
     @Override
     public String description() {
         return """
                 Mixpanel authenticates its cohort postbacks with a data import key. 'create' prints the new key
-                once (only its hash is stored) with the postback URLs; 'list' shows ids, creation and last use,
-                never the keys; 'revoke' refuses the key on the very next request.
+                once (only its hash is stored) with the postback URLs: a postback key (the default) is the one to
+                enter in Mixpanel, an admin key is for the operator routes (/cohorts, /keys). 'list' shows ids,
+                roles, creation and last use, never the keys; 'revoke' refuses the key on the very next request
+                (here also the last admin key: this is the break-glass path; over HTTP that is refused).
                 """;
     }
 
     @Override
     public List<Option> options() {
-        return List.of(STATE, TABLE, REGION, LABEL, API_URL);
+        return List.of(STATE, TABLE, REGION, ROLE, PROJECT, LABEL, API_URL);
     }
 
     @Override
@@ -98,20 +107,29 @@ public final class KeysCommand implements Command {
     }
 
     private int create(Invocation inv, KeyAdmin admin, String where, boolean dynamo) {
+        KeyRole role = KeyRole.parse(inv.get(ROLE))
+                .orElseThrow(() -> new UsageException("--role: postback or admin, not '" + inv.get(ROLE) + "'"));
         CreatedKey key;
         try {
-            key = admin.create(inv.get(LABEL));
+            key = admin.create(inv.get(LABEL), role, inv.lookup(PROJECT).orElse(null));
         } catch (IllegalArgumentException e) {
-            throw new UsageException("--label: " + e.getMessage());
+            throw new UsageException(e.getMessage());
         }
         String api = inv.lookup(API_URL).orElse(dynamo ? "<your API URL (stack output ApiUrl)>" : "http://127.0.0.1:3000");
         api = api.endsWith("/") ? api.substring(0, api.length() - 1) : api;
         PrintStream out = inv.out();
-        out.println("created data import key " + key.record().keyId() + " in " + where + ":");
+        out.println("created " + role.wire() + " key " + key.record().keyId()
+                + (key.record().projectId() == null ? "" : " (Mixpanel project " + key.record().projectId() + " only)")
+                + " in " + where + ":");
         out.println();
         out.println("  " + key.secret());
         out.println();
         out.println("This is the only time the key is shown (only its hash is stored): copy it now.");
+        if (role == KeyRole.ADMIN) {
+            out.println("Operator routes:           Authorization: Bearer <key> on " + api + "/cohorts and " + api + "/keys");
+            out.println("                           (do not enter an admin key in Mixpanel: create a postback key for that)");
+            return 0;
+        }
         out.println("Mixpanel cohort webhook:   " + api + "/mixpanel/webhook");
         out.println("                           HTTP Basic auth: any user name, password = the key");
         out.println("Braze-style partner API:   REST endpoint " + api + ", data import key = the key");
@@ -125,9 +143,11 @@ public final class KeysCommand implements Command {
             out.println("no data import keys in " + where + " (create one: bridge keys create)");
             return 0;
         }
-        out.printf("%-12s %-18s %-18s %-26s %s%n", "ID", "CREATED", "LAST USED", "STATUS", "LABEL");
+        out.printf("%-12s %-9s %-12s %-18s %-18s %-26s %s%n", "ID", "ROLE", "PROJECT", "CREATED", "LAST USED", "STATUS",
+                "LABEL");
         for (KeyRecord k : keys) {
-            out.printf("%-12s %-18s %-18s %-26s %s%n", k.keyId(), time(k.createdAt()),
+            out.printf("%-12s %-9s %-12s %-18s %-18s %-26s %s%n", k.keyId(), k.role().wire(),
+                    k.projectId() == null ? "any" : k.projectId(), time(k.createdAt()),
                     k.lastUsedAt() == null ? "never" : time(k.lastUsedAt()),
                     k.active() ? "active" : "revoked " + time(k.revokedAt()), k.label() == null ? "" : k.label());
         }
@@ -135,10 +155,15 @@ public final class KeysCommand implements Command {
     }
 
     private int revoke(PrintStream out, KeyAdmin admin, String keyId, String where) {
+        boolean lastAdmin = admin.list().stream().filter(KeyRecord::activeAdmin).map(KeyRecord::keyId).toList()
+                .equals(List.of(keyId));
         if (!admin.revoke(keyId)) {
             throw new CliException("no key with id '" + keyId + "' in " + where + " (see: bridge keys list)");
         }
         out.println("revoked key " + keyId + ": requests using it are refused from now on");
+        if (lastAdmin) {
+            out.println("that was the last admin key: the operator routes need a new one (bridge keys create --role admin)");
+        }
         return 0;
     }
 

@@ -314,10 +314,14 @@ public final class LocalCommand implements Command {
         out.println();
         out.println("API  " + api.url() + "   (API Gateway HTTP API, same handler classes as on AWS)");
         for (LocalApiServer.Route r : api.routes()) {
-            out.printf("  %-6s %-36s -> %s%n", r.method(), r.pathTemplate(), r.functionName());
+            // the role each route needs, from the one route table the handlers enforce
+            String role = Routes.ALL.stream().filter(t -> t.routeKey().equals(r.method() + " " + r.pathTemplate()))
+                    .findFirst().map(t -> t.role().wire()).orElse("");
+            out.printf("  %-6s %-36s -> %-22s %s%n", r.method(), r.pathTemplate(), r.functionName(), role);
         }
         out.println();
-        out.println("data import key   " + key.secret() + (key.created() ? "   (new)" : "   (kept from the last run)"));
+        out.println("data import key   " + key.secret() + (key.created() ? "   (new)" : "   (kept from the last run)")
+                + ", an admin key");
         out.println("                  Mixpanel webhook: HTTP Basic password; partner API: client_secret;");
         out.println("                  /cohorts and /keys: Authorization: Bearer <key>");
         out.println("Currents token    " + system.currentsToken() + "   (POST /currents: Authorization: Bearer <token>)");

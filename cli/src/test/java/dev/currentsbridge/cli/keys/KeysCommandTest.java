@@ -8,6 +8,7 @@ import dev.currentsbridge.cli.Cli;
 import dev.currentsbridge.cli.SystemAwsKeys;
 import dev.currentsbridge.cohorts.adapter.CohortStores;
 import dev.currentsbridge.cohorts.domain.keys.KeyAdmin;
+import dev.currentsbridge.cohorts.model.KeyRole;
 import dev.currentsbridge.standins.aws.Dynalite;
 import dev.currentsbridge.standins.local.FileCohortStore;
 import java.nio.file.Path;
@@ -50,6 +51,31 @@ class KeysCommandTest {
         assertEquals(0, revoked.exitCode(), revoked.toString());
         assertFalse(authenticates(state, key), "a revoked key must be refused on the next request");
         assertTrue(Cli.run("keys", "list", "--state", state).out().contains("revoked "));
+    }
+
+    @Test
+    void rolesAndProjectBinding() {
+        String state = tmp.resolve("state").toString();
+        Cli.Result admin = Cli.run("keys", "create", "--role", "admin", "--label", "ops", "--state", state);
+        assertEquals(0, admin.exitCode(), admin.toString());
+        assertTrue(admin.out().startsWith("created admin key "), admin.out());
+        assertTrue(admin.out().contains("Authorization: Bearer <key>"), admin.out());
+        Cli.Result postback = Cli.run("keys", "create", "--project", "123", "--label", "mixpanel", "--state", state);
+        assertEquals(0, postback.exitCode(), postback.toString());
+        assertTrue(postback.out().startsWith("created postback key ") && postback.out().contains("project 123 only"),
+                postback.out());
+        Matcher m = KEY.matcher(postback.out());
+        assertTrue(m.find());
+        var record = new KeyAdmin(FileCohortStore.open(Path.of(state)).keys(), Clock.systemUTC()).authenticate(m.group(1))
+                .orElseThrow();
+        assertEquals(KeyRole.POSTBACK, record.role());
+        assertEquals("123", record.projectId());
+        String list = Cli.run("keys", "list", "--state", state).out();
+        assertTrue(list.lines().anyMatch(l -> l.contains(" admin ") && l.contains("ops")), list);
+        assertTrue(list.lines().anyMatch(l -> l.contains(" postback ") && l.contains(" 123 ") && l.contains("mixpanel")), list);
+        assertOneLine(Cli.run("keys", "create", "--role", "owner", "--state", state), 2, "--role: postback or admin");
+        assertOneLine(Cli.run("keys", "create", "--role", "admin", "--project", "1", "--state", state), 2,
+                "only postback keys are bound to a project");
     }
 
     @Test

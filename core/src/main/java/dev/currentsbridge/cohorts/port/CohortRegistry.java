@@ -3,9 +3,11 @@ package dev.currentsbridge.cohorts.port;
 import dev.currentsbridge.cohorts.model.Cohort;
 import dev.currentsbridge.cohorts.model.CohortStatus;
 import dev.currentsbridge.cohorts.model.CohortUpsert;
+import dev.currentsbridge.cohorts.model.PostbackCounts;
 import dev.currentsbridge.cohorts.model.SyncMode;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -29,6 +31,19 @@ public interface CohortRegistry {
      * than active is only kept if no postback arrived after {@code outcome.refreshedAt()} (else: active).
      */
     void recordRefresh(String cohortId, RefreshOutcome outcome);
+
+    /** Adds {@code n} to the cohort's count of members skipped for want of a usable id. */
+    void countSkippedMembers(String cohortId, long n);
+
+    /**
+     * The cohort's postback counts as kept when postback records are written and folded (no recount;
+     * {@link PostbackCounts#NONE} for an unknown cohort). They can be off after a crash between a record's write
+     * and its count's, until the refresh next reads the cohort's records, which sets them right.
+     */
+    PostbackCounts postbackCounts(String cohortId);
+
+    /** {@link #postbackCounts} of every cohort with any, by cohort id, in one read. */
+    Map<String, PostbackCounts> allPostbackCounts();
 
     record RefreshOutcome(Instant refreshedAt, long memberCount, long pendingCount, CohortStatus status,
                           String appliedValue, long addDataPoints, String lastError) {

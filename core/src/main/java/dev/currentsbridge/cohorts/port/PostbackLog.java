@@ -28,6 +28,21 @@ public interface PostbackLog {
 
     void closeSession(String cohortId, String sessionId, SyncSession.Status status);
 
+    /**
+     * The cohort's latest postback (its fingerprint and sequence number; {@link Sequence#NONE} before the first),
+     * for telling a re-send of it from a genuine repeat of an earlier change (see {@code PostbackService}).
+     */
+    Sequence lastPostback(String cohortId);
+
+    /** Records {@code fingerprint} as the cohort's latest postback, number {@code number}, unless one numbered
+     * {@code number} or higher is recorded already (a concurrent postback got there first). */
+    void advancePostbacks(String cohortId, String fingerprint, long number);
+
+    /** A cohort's latest postback: {@code fingerprint} null and {@code number} 0 before the first. */
+    record Sequence(String fingerprint, long number) {
+        public static final Sequence NONE = new Sequence(null, 0);
+    }
+
     /** What happened to a full-sync page. */
     enum PageReceipt {
         STORED, DUPLICATE,

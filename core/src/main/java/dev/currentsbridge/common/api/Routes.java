@@ -48,15 +48,41 @@ public final class Routes {
         BASIC_IMPORT_KEY,
         /** The data import key as {@code client_secret} in the JSON body (Braze's partner shape). */
         BODY_CLIENT_SECRET,
-        /** {@code Authorization: Bearer <data import key>} (operator routes). */
+        /** {@code Authorization: Bearer <data import key>} (operator routes, admin keys). */
         BEARER_IMPORT_KEY
     }
 
     /**
-     * One route: {@code id} is the template's event name, {@code path} an API Gateway path template
-     * ({@code {name}} for one non-empty segment).
+     * Who may call a route: the Currents token's holder, or a data import key of a role. An admin key satisfies
+     * {@link #POSTBACK} too (keys stored before roles existed are admin keys and must keep posting); a postback key
+     * satisfies only {@link #POSTBACK}, so the key entered in Mixpanel cannot read members or mint keys.
      */
-    public record Route(String id, String method, String path, ApiFunction function, AuthKind auth) {
+    public enum Role {
+        /** The Currents token (not a data import key). */
+        CURRENTS("currents token"),
+        /** A {@code postback} or {@code admin} data import key. */
+        POSTBACK("postback"),
+        /** An {@code admin} data import key. */
+        ADMIN("admin");
+
+        private final String wire;
+
+        Role(String wire) {
+            this.wire = wire;
+        }
+
+        /** As the docs' route table and the refusals name it. */
+        public String wire() {
+            return wire;
+        }
+    }
+
+    /**
+     * One route: {@code id} is the template's event name, {@code path} an API Gateway path template
+     * ({@code {name}} for one non-empty segment), {@code auth} how the credential is sent, {@code role} what it
+     * must be allowed to do.
+     */
+    public record Route(String id, String method, String path, ApiFunction function, AuthKind auth, Role role) {
 
         public String routeKey() {
             return method + " " + path;
@@ -69,27 +95,27 @@ public final class Routes {
     }
 
     public static final Route CURRENTS =
-            new Route("PostCurrents", "POST", "/currents", ApiFunction.CURRENTS_INGEST, AuthKind.CURRENTS_TOKEN);
+            new Route("PostCurrents", "POST", "/currents", ApiFunction.CURRENTS_INGEST, AuthKind.CURRENTS_TOKEN, Role.CURRENTS);
     public static final Route MIXPANEL_WEBHOOK =
-            new Route("MixpanelWebhook", "POST", "/mixpanel/webhook", ApiFunction.COHORT_API, AuthKind.BASIC_IMPORT_KEY);
+            new Route("MixpanelWebhook", "POST", "/mixpanel/webhook", ApiFunction.COHORT_API, AuthKind.BASIC_IMPORT_KEY, Role.POSTBACK);
     public static final Route PARTNER_COHORTS = new Route("PartnerCohorts", "POST", "/partners/mixpanel/cohorts",
-            ApiFunction.COHORT_API, AuthKind.BODY_CLIENT_SECRET);
+            ApiFunction.COHORT_API, AuthKind.BODY_CLIENT_SECRET, Role.POSTBACK);
     public static final Route PARTNER_COHORT_USERS = new Route("PartnerCohortUsers", "POST",
-            "/partners/mixpanel/cohorts/users", ApiFunction.COHORT_API, AuthKind.BODY_CLIENT_SECRET);
+            "/partners/mixpanel/cohorts/users", ApiFunction.COHORT_API, AuthKind.BODY_CLIENT_SECRET, Role.POSTBACK);
     public static final Route LIST_COHORTS =
-            new Route("ListCohorts", "GET", "/cohorts", ApiFunction.COHORT_API, AuthKind.BEARER_IMPORT_KEY);
+            new Route("ListCohorts", "GET", "/cohorts", ApiFunction.COHORT_API, AuthKind.BEARER_IMPORT_KEY, Role.ADMIN);
     public static final Route GET_COHORT =
-            new Route("GetCohort", "GET", "/cohorts/{cohortId}", ApiFunction.COHORT_API, AuthKind.BEARER_IMPORT_KEY);
+            new Route("GetCohort", "GET", "/cohorts/{cohortId}", ApiFunction.COHORT_API, AuthKind.BEARER_IMPORT_KEY, Role.ADMIN);
     public static final Route PATCH_COHORT =
-            new Route("PatchCohort", "PATCH", "/cohorts/{cohortId}", ApiFunction.COHORT_API, AuthKind.BEARER_IMPORT_KEY);
+            new Route("PatchCohort", "PATCH", "/cohorts/{cohortId}", ApiFunction.COHORT_API, AuthKind.BEARER_IMPORT_KEY, Role.ADMIN);
     public static final Route COHORT_MEMBERS = new Route("CohortMembers", "GET", "/cohorts/{cohortId}/members",
-            ApiFunction.COHORT_API, AuthKind.BEARER_IMPORT_KEY);
+            ApiFunction.COHORT_API, AuthKind.BEARER_IMPORT_KEY, Role.ADMIN);
     public static final Route CREATE_KEY =
-            new Route("CreateKey", "POST", "/keys", ApiFunction.COHORT_API, AuthKind.BEARER_IMPORT_KEY);
+            new Route("CreateKey", "POST", "/keys", ApiFunction.COHORT_API, AuthKind.BEARER_IMPORT_KEY, Role.ADMIN);
     public static final Route LIST_KEYS =
-            new Route("ListKeys", "GET", "/keys", ApiFunction.COHORT_API, AuthKind.BEARER_IMPORT_KEY);
+            new Route("ListKeys", "GET", "/keys", ApiFunction.COHORT_API, AuthKind.BEARER_IMPORT_KEY, Role.ADMIN);
     public static final Route DELETE_KEY =
-            new Route("DeleteKey", "DELETE", "/keys/{keyId}", ApiFunction.COHORT_API, AuthKind.BEARER_IMPORT_KEY);
+            new Route("DeleteKey", "DELETE", "/keys/{keyId}", ApiFunction.COHORT_API, AuthKind.BEARER_IMPORT_KEY, Role.ADMIN);
 
     /** Every route of the HTTP API, in the order the docs list them. */
     public static final List<Route> ALL = List.of(CURRENTS, MIXPANEL_WEBHOOK, PARTNER_COHORTS, PARTNER_COHORT_USERS,

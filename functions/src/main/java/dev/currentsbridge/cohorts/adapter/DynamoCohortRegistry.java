@@ -2,6 +2,7 @@ package dev.currentsbridge.cohorts.adapter;
 
 import static dev.currentsbridge.cohorts.adapter.CohortItems.COHORTS_PK;
 import static dev.currentsbridge.cohorts.adapter.CohortItems.cohortKey;
+import static dev.currentsbridge.cohorts.adapter.CohortItems.countsKey;
 import static dev.currentsbridge.cohorts.adapter.CohortItems.instant;
 import static dev.currentsbridge.cohorts.adapter.CohortItems.n;
 import static dev.currentsbridge.cohorts.adapter.CohortItems.num;
@@ -11,6 +12,7 @@ import static dev.currentsbridge.cohorts.adapter.CohortItems.str;
 import dev.currentsbridge.cohorts.model.Cohort;
 import dev.currentsbridge.cohorts.model.CohortStatus;
 import dev.currentsbridge.cohorts.model.CohortUpsert;
+import dev.currentsbridge.cohorts.model.PostbackCounts;
 import dev.currentsbridge.cohorts.model.SyncMode;
 import dev.currentsbridge.cohorts.port.CohortRegistry;
 import java.util.List;
@@ -18,7 +20,10 @@ import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
-/** {@link CohortRegistry} on the cohort items of the cohort table (pk {@code cohorts}, see {@link CohortItems}). */
+/**
+ * {@link CohortRegistry} on the cohort items of the cohort table (pk {@code cohorts}, see {@link CohortItems}), and
+ * the postback counts items beside them ({@code counts#<cohortId>}).
+ */
 public final class DynamoCohortRegistry implements CohortRegistry {
 
     private final CohortTable table;
@@ -102,5 +107,34 @@ public final class DynamoCohortRegistry implements CohortRegistry {
                 instant(i, "created_at"), instant(i, "last_postback_at"), instant(i, "last_refresh_at"),
                 num(i, "member_count"), num(i, "pending_count"), num(i, "data_points"), str(i, "applied_value"),
                 str(i, "last_error"));
+    }
+
+    @Override
+    public void countSkippedMembers(String cohortId, long n) {
+        if (n > 0) {
+            table.update(countsKey(cohortId), new UpdateExpression().add("skipped_members", n(n)), null);
+        }
+    }
+
+    /** One GetItem of the counts item that {@link DynamoPostbackLog} keeps as it writes and folds records. */
+    @Override
+    public PostbackCounts postbackCounts(String cohortId) {
+        Map<String, AttributeValue> item = table.get(countsKey(cohortId), null);
+        return item == null || item.isEmpty() ? PostbackCounts.NONE : postbackCounts(item);
+    }
+
+    /** One Query of the {@code counts#} items, for every cohort at once. */
+    @Override
+    public Map<String, PostbackCounts> allPostbackCounts() {
+        Map<String, PostbackCounts> out = new java.util.LinkedHashMap<>();
+        for (Map<String, AttributeValue> item : table.query(COHORTS_PK, "counts#", null)) {
+            out.put(item.get("sk").s().substring("counts#".length()), postbackCounts(item));
+        }
+        return out;
+    }
+
+    private static PostbackCounts postbackCounts(Map<String, AttributeValue> item) {
+        return new PostbackCounts(Math.max(0, num(item, "queued_changes")), Math.max(0, num(item, "open_sessions")),
+                num(item, "skipped_members"));
     }
 }

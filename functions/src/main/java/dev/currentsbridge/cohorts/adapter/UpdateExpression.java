@@ -11,6 +11,7 @@ final class UpdateExpression {
     private final List<String> sets = new ArrayList<>();
     private final List<String> removes = new ArrayList<>();
     private final List<String> adds = new ArrayList<>();
+    private final List<String> deletes = new ArrayList<>();
     final Map<String, String> names = new HashMap<>();
     final Map<String, AttributeValue> values = new HashMap<>();
 
@@ -36,6 +37,12 @@ final class UpdateExpression {
 
     UpdateExpression add(String attr, AttributeValue v) {
         adds.add(attr + " " + placeholder(attr, v));
+        return this;
+    }
+
+    /** Removes the elements of set {@code v} from the set attribute {@code attr}. */
+    UpdateExpression delete(String attr, AttributeValue v) {
+        deletes.add(attr + " " + placeholder(attr, v));
         return this;
     }
 
@@ -68,6 +75,9 @@ final class UpdateExpression {
         }
         if (!adds.isEmpty()) {
             sb.append(" ADD ").append(String.join(", ", adds));
+        }
+        if (!deletes.isEmpty()) {
+            sb.append(" DELETE ").append(String.join(", ", deletes));
         }
         return sb.toString().strip();
     }

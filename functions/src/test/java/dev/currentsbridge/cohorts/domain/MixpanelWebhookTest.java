@@ -2,6 +2,7 @@ package dev.currentsbridge.cohorts.domain;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.currentsbridge.cohorts.domain.postback.InvalidPostback;
 import dev.currentsbridge.cohorts.domain.postback.MixpanelWebhook;
@@ -55,12 +56,36 @@ class MixpanelWebhookTest {
         assertEquals(2, m.skipped());
     }
 
+    /** Was refused (400), which pauses Mixpanel's sync: now the member is skipped and counted, the rest kept. */
     @Test
-    void tooLongIdsAreRefused() throws Exception {
+    void tooLongIdsAreSkippedAndCounted() throws Exception {
         String body = "{\"action\":\"add_members\",\"parameters\":{\"mixpanel_cohort_id\":\"1\","
-                + "\"members\":[{\"mixpanel_distinct_id\":\"" + "x".repeat(400) + "\"}]}}";
-        InvalidPostback e = assertThrows(InvalidPostback.class,
-                () -> MixpanelWebhook.parse(Json.MAPPER.readTree(body), CohortSettings.defaults()));
+                + "\"members\":[{\"mixpanel_distinct_id\":\"" + "x".repeat(321) + "\"},"
+                + "{\"mixpanel_distinct_id\":\"" + "y".repeat(320) + "\"}]}}";
+        MixpanelWebhook m = MixpanelWebhook.parse(Json.MAPPER.readTree(body), CohortSettings.defaults());
+        assertEquals(List.of(MemberRef.externalId("y".repeat(320))), m.members());
+        assertEquals(new MixpanelWebhook.SkippedMembers(0, 0, 1, 0), m.skippedMembers());
+    }
+
+    @Test
+    void unusableMembersAreCountedByReason() throws Exception {
+        String body = "{\"action\":\"remove_members\",\"parameters\":{\"mixpanel_cohort_id\":\"1\","
+                + "\"page_info\":{\"total_pages\":0,\"page_count\":0},\"members\":[\"u1\",7,"
+                + "{\"mixpanel_distinct_id\":true},{\"mixpanel_distinct_id\":1.5},{\"mixpanel_distinct_id\":{}},"
+                + "{\"mixpanel_distinct_id\":\" \"},{},{\"mixpanel_distinct_id\":\"ok\"}]}}";
+        MixpanelWebhook m = MixpanelWebhook.parse(Json.MAPPER.readTree(body), CohortSettings.defaults());
+        assertEquals(List.of(MemberRef.externalId("ok")), m.members());
+        assertEquals(new MixpanelWebhook.SkippedMembers(2, 3, 0, 2), m.skippedMembers());
+        assertEquals(1, m.pageIndex());
+        assertEquals(1, m.totalPages());
+        assertTrue(m.skippedMembers().summary(8, "mixpanel_distinct_id").startsWith("7 of 8 members skipped"));
+    }
+
+    @Test
+    void aBodyThatIsNotMixpanelsShapeIsStillRefused() {
+        InvalidPostback e = assertThrows(InvalidPostback.class, () -> MixpanelWebhook.parse(
+                Json.MAPPER.readTree("{\"action\":\"add_members\",\"parameters\":{\"mixpanel_cohort_id\":\"1\","
+                        + "\"members\":{\"a\":1}}}"), CohortSettings.defaults()));
         assertEquals(400, e.status());
     }
 }

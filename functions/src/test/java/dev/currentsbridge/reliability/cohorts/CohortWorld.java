@@ -46,7 +46,6 @@ final class CohortWorld {
 
     static final String ATTRIBUTE = "Mixpanel_Cohorts";
     private static final Duration INTERVAL = Duration.ofMinutes(15);
-    private static final Duration PARTNER_DEDUPE = Duration.ofMinutes(10);
 
     final ManualClock clock;
     final CohortState store;
@@ -64,7 +63,8 @@ final class CohortWorld {
     final Map<String, String> names = new TreeMap<>();
     /** Every value a cohort was ever written with (names change): value -> cohort. */
     private final Map<String, String> cohortOfValue = new HashMap<>();
-    private final Map<String, Instant> partnerSent = new HashMap<>();
+    /** Each cohort's latest postback as the bridge numbers them: a partner request, or a unique webhook marker. */
+    private final Map<String, String> latestPostback = new HashMap<>();
     private int sessions;
     int refreshRuns;
     int stoppedEarly;
@@ -213,6 +213,7 @@ final class CohortWorld {
             }
         }
         desired.put(c, new TreeSet<>(members));
+        latestPostback.put(c, "full sync " + session);
         if (names.get(c) == null) {
             rename(c, "Cohort " + c);
         }
@@ -230,6 +231,7 @@ final class CohortWorld {
         if (r.nextInt(8) == 0) {
             send("/mixpanel/webhook", body, true);
         }
+        latestPostback.put(c, "webhook change " + sessions);
         rename(c, name);
         apply(c, ids, add);
     }
@@ -241,14 +243,13 @@ final class CohortWorld {
         ids.forEach(change.putArray("user_ids")::add);
         change.put("should_remove", !add);
         send("/partners/mixpanel/cohorts/users", body, false);
-        // Identical partner changes within 10 minutes are taken for re-sends (docs/COHORTS.md).
-        String dedupe = c + (add ? "+" : "-") + new TreeSet<>(ids);
-        Instant first = partnerSent.get(dedupe);
-        Instant now = clock.peek();
-        if (ids.isEmpty() || (first != null && first.plus(PARTNER_DEDUPE).isAfter(now))) {
+        // A partner change identical to the cohort's latest postback is taken for its re-send (docs/COHORTS.md);
+        // an identical change after another postback is a genuine one (add, remove, add again).
+        String request = (add ? "+" : "-") + new TreeSet<>(ids);
+        if (ids.isEmpty() || request.equals(latestPostback.get(c))) {
             return;
         }
-        partnerSent.put(dedupe, now);
+        latestPostback.put(c, request);
         apply(c, ids, add);
     }
 

@@ -180,19 +180,18 @@ class CohortApiFuzzTest {
     }
 
     @Test
-    void tooManyIdsAreRefusedWithTheDocumentedReason() throws IOException {
+    void tooManyIdsAreRefusedWithTheDocumentedReasonOnThePartnerRouteOnly() throws IOException {
         for (int n : new int[] {1000, 1001, 5000}) {
             APIGatewayV2HTTPResponse mp = handler.handleRequest(ApiGatewayEvents.post("/mixpanel/webhook",
                     webhook("add_members", "c1", null, ids(n)).toString(), basicAuth(key)), null);
             APIGatewayV2HTTPResponse br = handler.handleRequest(ApiGatewayEvents.post("/partners/mixpanel/cohorts/users",
                     partnerUsers(key, "c2", ids(n), false).toString(), Map.of()), null);
+            // Mixpanel's webhook takes any page size (a 400 would pause the sync; the full-sync page size is not
+            // documented): only the 1 MiB body limit bounds it. Braze's partner shape keeps Braze's documented limit.
+            assertEquals(200, mp.getStatusCode(), mp.getBody());
             if (n <= 1000) {
-                assertEquals(200, mp.getStatusCode(), mp.getBody());
                 assertEquals(200, br.getStatusCode(), br.getBody());
             } else {
-                assertEquals(400, mp.getStatusCode());
-                assertTrue(Json.MAPPER.readTree(mp.getBody()).path("error").path("message").asText()
-                        .contains("at most 1000 members"), mp.getBody());
                 assertEquals(400, br.getStatusCode());
                 assertEquals("Only 1,000 user_ids, device_ids, and aliases are allowed per request",
                         Json.MAPPER.readTree(br.getBody()).path("message").asText());

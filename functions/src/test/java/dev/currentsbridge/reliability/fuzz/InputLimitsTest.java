@@ -102,9 +102,11 @@ class InputLimitsTest {
         String ok = CohortApiFuzzTest.webhook("add_members", "c1", null, List.of("i".repeat(320))).toString();
         String tooLong = CohortApiFuzzTest.webhook("add_members", "c2", null, List.of("i".repeat(321))).toString();
         assertEquals(200, webhook(ok).getStatusCode());
+        // was 400, which pauses Mixpanel's whole sync: now the member is skipped and the reply says so
         APIGatewayV2HTTPResponse r = webhook(tooLong);
-        assertEquals(400, r.getStatusCode());
-        assertTrue(r.getBody().contains("at most 320 characters"), r.getBody());
+        assertEquals(200, r.getStatusCode());
+        assertTrue(r.getBody().contains("over 320 characters"), r.getBody());
+        assertTrue(r.getBody().contains("\"too_long\":1"), r.getBody());
     }
 
     @Test

@@ -6,6 +6,7 @@ import dev.currentsbridge.cohorts.model.KeyRecord;
 import dev.currentsbridge.cohorts.model.Member;
 import dev.currentsbridge.cohorts.model.SessionPage;
 import dev.currentsbridge.cohorts.model.SyncSession;
+import dev.currentsbridge.cohorts.port.PostbackLog;
 import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;
@@ -25,6 +26,10 @@ public final class InMemoryCohortModel {
         public Map<String, TreeMap<String, ChangeRow>> changes = new TreeMap<>();
         public Map<String, TreeMap<String, SessionRow>> sessions = new TreeMap<>();
         public Map<String, KeyRecord> keys = new TreeMap<>();
+        /** Members skipped for want of a usable id, by cohort id. */
+        public Map<String, Long> skippedMembers = new TreeMap<>();
+        /** Each cohort's latest postback (fingerprint and number), by cohort id. */
+        public Map<String, PostbackLog.Sequence> sequences = new TreeMap<>();
     }
 
     public record CohortRow(Cohort cohort, Instant leaseUntil, Instant foldedThrough) {

@@ -3,11 +3,17 @@ package dev.currentsbridge.standins.local;
 import dev.currentsbridge.cohorts.model.Cohort;
 import dev.currentsbridge.cohorts.model.CohortStatus;
 import dev.currentsbridge.cohorts.model.CohortUpsert;
+import dev.currentsbridge.cohorts.model.PostbackCounts;
 import dev.currentsbridge.cohorts.model.SyncMode;
+import dev.currentsbridge.cohorts.model.SyncSession;
 import dev.currentsbridge.cohorts.port.CohortRegistry;
 import dev.currentsbridge.standins.local.InMemoryCohortModel.CohortRow;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /** The cohort records of an {@link InMemoryCohortModel}, with the DynamoDB adapter's semantics. */
 public class InMemoryCohortRegistry implements CohortRegistry {
@@ -83,6 +89,40 @@ public class InMemoryCohortRegistry implements CohortRegistry {
                     c.syncMode(), status, c.createdAt(), c.lastPostbackAt(), o.refreshedAt(), o.memberCount(),
                     o.pendingCount(), c.dataPoints() + o.addDataPoints(), o.appliedValue(), o.lastError())));
             model.changed();
+        }
+    }
+
+    @Override
+    public void countSkippedMembers(String cohortId, long n) {
+        if (n > 0) {
+            synchronized (model) {
+                model.state().skippedMembers.merge(cohortId, n, Long::sum);
+                model.changed();
+            }
+        }
+    }
+
+    /** Counted from the records: in memory that is as cheap as keeping counts, and cannot drift. */
+    @Override
+    public PostbackCounts postbackCounts(String cohortId) {
+        synchronized (model) {
+            long queued = model.state().changes.getOrDefault(cohortId, new TreeMap<>()).values().stream()
+                    .filter(r -> !r.folded()).count();
+            long open = model.state().sessions.getOrDefault(cohortId, new TreeMap<>()).values().stream()
+                    .filter(r -> r.session().status() == SyncSession.Status.OPEN).count();
+            return new PostbackCounts(queued, open, model.state().skippedMembers.getOrDefault(cohortId, 0L));
+        }
+    }
+
+    @Override
+    public Map<String, PostbackCounts> allPostbackCounts() {
+        synchronized (model) {
+            Set<String> ids = new TreeSet<>(model.state().changes.keySet());
+            ids.addAll(model.state().sessions.keySet());
+            ids.addAll(model.state().skippedMembers.keySet());
+            Map<String, PostbackCounts> out = new TreeMap<>();
+            ids.forEach(id -> out.put(id, postbackCounts(id)));
+            return out;
         }
     }
 }

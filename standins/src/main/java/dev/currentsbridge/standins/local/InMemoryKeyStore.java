@@ -49,11 +49,36 @@ public final class InMemoryKeyStore implements KeyStore {
             if (r == null) {
                 return false;
             }
-            if (r.revokedAt() == null) {
-                model.state().keys.put(keyId, new KeyRecord(r.keyId(), r.label(), r.sha256Hex(), r.createdAt(), r.lastUsedAt(), at));
-                model.changed();
-            }
+            revoke(r, at);
             return true;
+        }
+    }
+
+    @Override
+    public Revocation revokeKeepingAnAdmin(String keyId, Instant at) {
+        // One lock around the check and the write: as atomic as the DynamoDB adapter's conditional write.
+        synchronized (model) {
+            KeyRecord r = model.state().keys.get(keyId);
+            if (r == null) {
+                return Revocation.NO_SUCH_KEY;
+            }
+            if (!r.active()) {
+                return Revocation.ALREADY_REVOKED;
+            }
+            boolean anotherAdmin = model.state().keys.values().stream()
+                    .anyMatch(k -> k.activeAdmin() && !k.keyId().equals(keyId));
+            if (r.activeAdmin() && !anotherAdmin) {
+                return Revocation.LAST_ADMIN;
+            }
+            revoke(r, at);
+            return Revocation.REVOKED;
+        }
+    }
+
+    private void revoke(KeyRecord r, Instant at) {
+        if (r.revokedAt() == null) {
+            model.state().keys.put(r.keyId(), r.revoked(at));
+            model.changed();
         }
     }
 
@@ -62,7 +87,7 @@ public final class InMemoryKeyStore implements KeyStore {
         synchronized (model) {
             KeyRecord r = model.state().keys.get(keyId);
             if (r != null) {
-                model.state().keys.put(keyId, new KeyRecord(r.keyId(), r.label(), r.sha256Hex(), r.createdAt(), at, r.revokedAt()));
+                model.state().keys.put(keyId, r.touched(at));
                 model.changed();
             }
         }

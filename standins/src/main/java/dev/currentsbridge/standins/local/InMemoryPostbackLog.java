@@ -97,6 +97,23 @@ public final class InMemoryPostbackLog implements PostbackLog {
     }
 
     @Override
+    public Sequence lastPostback(String cohortId) {
+        synchronized (model) {
+            return model.state().sequences.getOrDefault(cohortId, Sequence.NONE);
+        }
+    }
+
+    @Override
+    public void advancePostbacks(String cohortId, String fingerprint, long number) {
+        synchronized (model) {
+            if (model.state().sequences.getOrDefault(cohortId, Sequence.NONE).number() < number) {
+                model.state().sequences.put(cohortId, new Sequence(fingerprint, number));
+                model.changed();
+            }
+        }
+    }
+
+    @Override
     public void closeSession(String cohortId, String sessionId, SyncSession.Status status) {
         synchronized (model) {
             var bySession = model.state().sessions.getOrDefault(cohortId, new TreeMap<>());

@@ -1,6 +1,7 @@
 package dev.currentsbridge.cohorts.domain.keys;
 
 import dev.currentsbridge.cohorts.model.KeyRecord;
+import dev.currentsbridge.cohorts.model.KeyRole;
 import dev.currentsbridge.cohorts.port.KeyStore;
 import dev.currentsbridge.common.lang.Sha256;
 import java.security.MessageDigest;
@@ -20,8 +21,9 @@ import java.util.Optional;
  * exactly one record; the stored SHA-256 of the whole key is compared in constant time. Several keys may be
  * active at once (rotation); a revoked key is refused on the next request, since nothing is cached.
  *
- * <p>The command line calls this class directly against a store ({@code CohortStores}); the HTTP key routes
- * call it after authenticating the caller with an existing active key.
+ * <p>Roles ({@link KeyRole}): a postback key only posts membership (optionally for one Mixpanel project); an admin
+ * key also reads status and members and manages keys. The command line calls this class directly against a store
+ * ({@code CohortStores}); the HTTP key routes call it after authenticating the caller with an active admin key.
  */
 public final class KeyAdmin {
 
@@ -41,10 +43,26 @@ public final class KeyAdmin {
         this.clock = clock;
     }
 
+    /** An admin key bound to no project (tests, local mode's first key). */
     public CreatedKey create(String label) {
+        return create(label, KeyRole.ADMIN, null);
+    }
+
+    /**
+     * A new key of {@code role}; a postback key may be bound to one Mixpanel {@code projectId} (null = any).
+     * Throws {@link IllegalArgumentException} with a message for the caller on a bad label or binding.
+     */
+    public CreatedKey create(String label, KeyRole role, String projectId) {
         String cleanLabel = label == null ? "" : label.strip();
         if (cleanLabel.length() > 100) {
             throw new IllegalArgumentException("label must be at most 100 characters");
+        }
+        String project = projectId == null ? null : projectId.strip();
+        if (project != null && (project.isEmpty() || project.length() > 200)) {
+            throw new IllegalArgumentException("project_id must be a non-empty string of at most 200 characters");
+        }
+        if (project != null && role != KeyRole.POSTBACK) {
+            throw new IllegalArgumentException("only postback keys are bound to a project");
         }
         while (true) {
             String id = randomId();
@@ -52,7 +70,7 @@ public final class KeyAdmin {
             random.nextBytes(secretBytes);
             String secret = PREFIX + id + "_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secretBytes);
             KeyRecord record = new KeyRecord(id, cleanLabel, HexFormat.of().formatHex(sha256(secret)),
-                    clock.instant(), null, null);
+                    clock.instant(), null, null, role, project);
             if (store.createKey(record)) {
                 return new CreatedKey(record, secret);
             }
@@ -63,13 +81,25 @@ public final class KeyAdmin {
         return store.listKeys();
     }
 
+    public Optional<KeyRecord> find(String keyId) {
+        return store.findKey(keyId);
+    }
+
     public long activeCount() {
         return store.listKeys().stream().filter(KeyRecord::active).count();
     }
 
-    /** False when no such key exists. */
+    /**
+     * Revokes any key, also the last admin key: the break-glass path of an operator holding credentials for the
+     * store (the command line). False when no such key exists.
+     */
     public boolean revoke(String keyId) {
         return store.revokeKey(keyId, clock.instant());
+    }
+
+    /** Revokes the key unless it is the last active admin key (decided atomically by the store): the HTTP route. */
+    public KeyStore.Revocation revokeKeepingAnAdmin(String keyId) {
+        return store.revokeKeepingAnAdmin(keyId, clock.instant());
     }
 
     /** The active key record matching {@code presented}, or empty (unknown, wrong or revoked). */

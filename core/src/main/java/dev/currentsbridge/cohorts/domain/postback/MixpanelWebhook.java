@@ -10,13 +10,54 @@ import java.util.Set;
 /**
  * A parsed Mixpanel cohort sync webhook message (docs: mixpanel-api.md section 2).
  *
- * @param sessionId  {@code mixpanel_session_id}; required for {@code members}, optional otherwise
- * @param pageIndex  {@code page_info.page_count} (1-based); 1 when absent on incremental actions
- * @param skipped    members without the configured id field: they cannot be matched to a Braze user
+ * <p>Mixpanel pauses a sync on any 400/401/403/404 until a person re-enables it, so only a body that is not
+ * Mixpanel's shape at all is refused (400). Problems of single members never refuse the message: a member that
+ * is not an object, or whose id (the configured field) is missing, empty, of the wrong type or longer than
+ * {@link Ids#MAX_ID_LENGTH} characters, is skipped and counted ({@link SkippedMembers}). Pages of any size are
+ * taken (the page size of a full sync is not documented; the 1 MiB body limit bounds them), and an empty diff
+ * with zeros in {@code page_info} is page 1 of 1.
+ *
+ * @param sessionId      {@code mixpanel_session_id}; required for {@code members}, optional otherwise
+ * @param pageIndex      {@code page_info.page_count} (1-based); 1 when absent or 0
+ * @param skippedMembers members that cannot be matched to a Braze user, by reason
  */
 public record MixpanelWebhook(Action action, String projectId, String cohortId, String cohortName,
                               String cohortDescription, String sessionId, int pageIndex, int totalPages,
-                              List<MemberRef> members, int skipped) {
+                              List<MemberRef> members, SkippedMembers skippedMembers) {
+
+    /** Members skipped for want of a usable id, by reason. */
+    public record SkippedMembers(int withoutId, int wrongType, int tooLong, int notAnObject) {
+
+        public static final SkippedMembers NONE = new SkippedMembers(0, 0, 0, 0);
+
+        public int total() {
+            return withoutId + wrongType + tooLong + notAnObject;
+        }
+
+        /** For the reply (Mixpanel shows its message in its UI), e.g. {@code 2 of 1500 members skipped: ...}. */
+        public String summary(int ofMembers, String idField) {
+            List<String> parts = new java.util.ArrayList<>();
+            if (withoutId > 0) {
+                parts.add(withoutId + " without " + idField);
+            }
+            if (wrongType > 0) {
+                parts.add(wrongType + " with " + idField + " not a string or whole number");
+            }
+            if (tooLong > 0) {
+                parts.add(tooLong + " with " + idField + " over " + Ids.MAX_ID_LENGTH + " characters");
+            }
+            if (notAnObject > 0) {
+                parts.add(notAnObject + " not an object");
+            }
+            return total() + " of " + ofMembers + " members skipped (" + String.join(", ", parts)
+                    + "): they cannot be matched to a Braze user; the others were accepted";
+        }
+    }
+
+    /** Members skipped in total. */
+    public int skipped() {
+        return skippedMembers.total();
+    }
 
     public enum Action {
         MEMBERS("members"), ADD_MEMBERS("add_members"), REMOVE_MEMBERS("remove_members");
@@ -84,8 +125,9 @@ public record MixpanelWebhook(Action action, String projectId, String cohortId, 
             if (!pageInfo.isObject()) {
                 throw InvalidPostback.badRequest("parameters.page_info must be an object");
             }
-            totalPages = positiveInt(pageInfo, "total_pages");
-            pageIndex = positiveInt(pageInfo, "page_count");
+            // Zeros come with empty diffs: such a message is the whole change, i.e. page 1 of 1.
+            totalPages = Math.max(1, wholeNumber(pageInfo, "total_pages"));
+            pageIndex = Math.max(1, wholeNumber(pageInfo, "page_count"));
             if (pageIndex > totalPages) {
                 throw InvalidPostback.badRequest("parameters.page_info.page_count must not exceed total_pages");
             }
@@ -94,31 +136,33 @@ public record MixpanelWebhook(Action action, String projectId, String cohortId, 
             }
         }
         JsonNode membersNode = p.get("members");
-        if (membersNode == null || !membersNode.isArray()) {
+        if (membersNode != null && !membersNode.isNull() && !membersNode.isArray()) {
             throw InvalidPostback.badRequest("parameters.members must be an array of member objects");
         }
-        if (membersNode.size() > Ids.MAX_IDS_PER_REQUEST) {
-            throw InvalidPostback.badRequest("at most " + Ids.MAX_IDS_PER_REQUEST + " members are allowed per request, got "
-                    + membersNode.size());
-        }
         Set<MemberRef> members = new LinkedHashSet<>();
-        int skipped = 0;
-        for (JsonNode m : membersNode) {
+        int withoutId = 0;
+        int wrongType = 0;
+        int tooLong = 0;
+        int notAnObject = 0;
+        for (JsonNode m : membersNode == null ? List.<JsonNode>of() : membersNode) {
             if (!m.isObject()) {
-                throw InvalidPostback.badRequest("parameters.members must contain only objects");
+                notAnObject++;
+                continue;
             }
-            String id = Ids.text(m.get(settings.memberIdField()));
-            if (id == null) {
-                skipped++;
-            } else if (id.length() > Ids.MAX_ID_LENGTH) {
-                throw InvalidPostback.badRequest("member " + settings.memberIdField() + " values must be at most "
-                        + Ids.MAX_ID_LENGTH + " characters");
-            } else {
+            JsonNode idNode = m.get(settings.memberIdField());
+            String id = Ids.text(idNode);
+            if (id != null && id.length() > Ids.MAX_ID_LENGTH) {
+                tooLong++;
+            } else if (id != null) {
                 members.add(new MemberRef(settings.memberIdKind(), id));
+            } else if (idNode == null || idNode.isNull() || idNode.isTextual()) {
+                withoutId++;
+            } else {
+                wrongType++;
             }
         }
         return new MixpanelWebhook(action, projectId, cohortId, name, description, sessionId, pageIndex, totalPages,
-                List.copyOf(members), skipped);
+                List.copyOf(members), new SkippedMembers(withoutId, wrongType, tooLong, notAnObject));
     }
 
     private static String requiredId(JsonNode p, String field) {
@@ -147,10 +191,10 @@ public record MixpanelWebhook(Action action, String projectId, String cohortId, 
         return v;
     }
 
-    private static int positiveInt(JsonNode o, String field) {
+    private static int wholeNumber(JsonNode o, String field) {
         JsonNode n = o.get(field);
-        if (n == null || !n.canConvertToInt() || !n.isIntegralNumber() || n.asInt() < 1) {
-            throw InvalidPostback.badRequest("parameters.page_info." + field + " must be a positive integer");
+        if (n == null || !n.canConvertToInt() || !n.isIntegralNumber() || n.asInt() < 0) {
+            throw InvalidPostback.badRequest("parameters.page_info." + field + " must be a whole number");
         }
         return n.asInt();
     }
