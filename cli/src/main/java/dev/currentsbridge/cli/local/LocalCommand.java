@@ -5,7 +5,6 @@ import dev.currentsbridge.standins.local.EmbeddedQueue;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import dev.currentsbridge.cli.BrazeTarget;
 import dev.currentsbridge.cli.Command;
 import dev.currentsbridge.cli.Durations;
@@ -30,8 +29,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -137,7 +134,7 @@ public final class LocalCommand implements Command {
                 c -> system.newHandler(c, system.env()));
         CohortRefreshHandler refreshHandler = (CohortRefreshHandler) handlers.computeIfAbsent(
                 CohortRefreshHandler.class.getName(), c -> system.newHandler(c, system.env()));
-        Refresher refresher = new Refresher(refreshHandler, contexts(template, CohortRefreshHandler.class.getName(),
+        LocalRefresher refresher = new LocalRefresher(refreshHandler, contexts(template, CohortRefreshHandler.class.getName(),
                 "CohortRefreshFunction", Duration.ofMinutes(5)));
         try (LocalApiServer api = new LocalApiServer(port, routes);
              QueueWorker worker = system.exportWorker(export,
@@ -163,7 +160,7 @@ public final class LocalCommand implements Command {
                     boolean drained = system.exportQueue().awaitDrained(drainWait);
                     // The refresh leaves postbacks younger than CohortRefresher.SETTLE for its next run; instead of
                     // waiting for that run, the final one sees the clock SETTLE ahead.
-                    new Refresher(system.refreshHandler(system.env(),
+                    new LocalRefresher(system.refreshHandler(system.env(),
                             Clock.offset(Clock.systemUTC(), CohortRefresher.SETTLE.plusSeconds(1))),
                             refresher.contexts, refresher).runQuietly();
                     printSummary(console, system, api, logs, refresher, items, drained);
@@ -240,74 +237,6 @@ public final class LocalCommand implements Command {
         return new LocalContext.Factory(fallbackName, fallbackTimeout, 1024);
     }
 
-    /** Runs the refresh function as the schedule would and keeps the sums of its reports. */
-    static final class Refresher {
-        private final CohortRefreshHandler handler;
-        private final LocalContext.Factory contexts;
-        private final Refresher counts;
-        private final Map<String, Long> totals = new TreeMap<>();
-        private int runs;
-        private int failures;
-
-        Refresher(CohortRefreshHandler handler, LocalContext.Factory contexts) {
-            this(handler, contexts, null);
-        }
-
-        /** A refresher whose runs are counted in {@code counts} (the same function with another clock). */
-        Refresher(CohortRefreshHandler handler, LocalContext.Factory contexts, Refresher counts) {
-            this.handler = handler;
-            this.contexts = contexts;
-            this.counts = counts;
-        }
-
-        void runQuietly() {
-            if (counts != null) {
-                synchronized (counts) {
-                    counts.record(handler, contexts);
-                }
-                return;
-            }
-            synchronized (this) {
-                record(handler, contexts);
-            }
-        }
-
-        private void record(CohortRefreshHandler handler, LocalContext.Factory contexts) {
-            ScheduledEvent e = new ScheduledEvent();
-            e.setId(UUID.randomUUID().toString());
-            e.setDetailType("Scheduled Event");
-            e.setSource("aws.events");
-            e.setAccount("000000000000");
-            e.setRegion("local");
-            e.setTime(new org.joda.time.DateTime(org.joda.time.DateTimeZone.UTC));
-            e.setResources(List.of("arn:aws:events:local:000000000000:rule/cohort-refresh"));
-            e.setDetail(Map.of());
-            try {
-                Map<String, Object> report = handler.handleRequest(e, contexts.next());
-                runs++;
-                report.forEach((k, v) -> {
-                    if (v instanceof Number n) {
-                        totals.merge(k, n.longValue(), Long::sum);
-                    }
-                });
-            } catch (RuntimeException ex) {
-                failures++;
-            }
-        }
-
-        synchronized int runs() {
-            return runs;
-        }
-
-        synchronized int failures() {
-            return failures;
-        }
-
-        synchronized long total(String field) {
-            return totals.getOrDefault(field, 0L);
-        }
-    }
-
     private static void printBanner(PrintStream out, LocalSystem system, LocalApiServer api, LocalState.LocalKey key,
                                     LocalLogs logs, Duration refreshEvery, boolean replaying) {
         out.println("Currents Bridge is running locally" + (replaying ? "" : " (Ctrl-C to stop)"));
@@ -355,7 +284,7 @@ public final class LocalCommand implements Command {
     }
 
     private static void printSummary(PrintStream out, LocalSystem system, LocalApiServer api, LocalLogs logs,
-                                     Refresher refresher, List<Replay.Item> items, boolean drained) {
+                                     LocalRefresher refresher, List<Replay.Item> items, boolean drained) {
         Map<String, Long> t = logs.exportTotals();
         long exported = t.getOrDefault("imported", 0L);
         long skipped = t.getOrDefault("skipped", 0L);
