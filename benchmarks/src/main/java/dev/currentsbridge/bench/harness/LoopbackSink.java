@@ -1,7 +1,9 @@
 package dev.currentsbridge.bench.harness;
 
 import dev.currentsbridge.standins.fixtures.CountingInputStream;
+import dev.currentsbridge.standins.mixpanel.ImportBodyScanner;
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 
 import java.io.BufferedReader;
@@ -17,6 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -51,20 +55,32 @@ public final class LoopbackSink implements AutoCloseable {
     private final AtomicLong firstRequestNanos = new AtomicLong();
     private final AtomicLong lastResponseNanos = new AtomicLong();
 
-    private LoopbackSink(int threads) throws IOException {
+    private volatile Consumer<String> insertIds;
+
+    private LoopbackSink(int threads, UnaryOperator<HttpHandler> front) throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 256);
         executor = Executors.newFixedThreadPool(threads);
         server.setExecutor(executor);
-        server.createContext("/", this::handle);
+        server.createContext("/", front.apply(this::handle));
         server.start();
     }
 
     public static LoopbackSink start() {
+        return start(UnaryOperator.identity());
+    }
+
+    /** With {@code front} in front of every route (e.g. a {@code standins.mixpanel.ProjectQuota}). */
+    public static LoopbackSink start(UnaryOperator<HttpHandler> front) {
         try {
-            return new LoopbackSink(8);
+            return new LoopbackSink(8, front);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start the loopback sink", e);
         }
+    }
+
+    /** From now on, every {@code $insert_id} of an imported (200) request goes to {@code ids} (null: stop). */
+    public void recordInsertIds(Consumer<String> ids) {
+        this.insertIds = ids;
     }
 
     public URI baseUrl() {
@@ -166,7 +182,9 @@ public final class LoopbackSink implements AutoCloseable {
         if (gzip) {
             gzipRequests.incrementAndGet();
         }
-        EventCounter counter = new EventCounter();
+        Consumer<String> ids = insertIds;
+        java.util.List<String> seen = ids == null ? null : new java.util.ArrayList<>();
+        ImportBodyScanner counter = new ImportBodyScanner(seen == null ? null : seen::add);
         byte[] buffer = new byte[64 * 1024];
         long json = 0;
         for (int n; (n = body.read(buffer)) > 0; ) {
@@ -175,7 +193,7 @@ public final class LoopbackSink implements AutoCloseable {
         }
         wireBytes.addAndGet(wire.count());
         jsonBytes.addAndGet(json);
-        long n = counter.objects;
+        long n = counter.events();
         maxBatch.accumulateAndGet(n, Math::max);
         if (n > MAX_EVENTS) {
             refused.incrementAndGet();
@@ -183,6 +201,9 @@ public final class LoopbackSink implements AutoCloseable {
                     "application/json");
         } else {
             events.addAndGet(n);
+            if (seen != null) {
+                seen.forEach(ids);
+            }
             reply(ex, 200, "{\"code\":200,\"num_records_imported\":" + n + ",\"status\":\"OK\"}", "application/json");
         }
         lastResponseNanos.accumulateAndGet(System.nanoTime(), Math::max);
@@ -199,46 +220,6 @@ public final class LoopbackSink implements AutoCloseable {
 
     private static String quote(String s) {
         return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
-    }
-
-    /** Counts top-level objects: inside a root array (depth 1 -> 2) or at the root (NDJSON), strings skipped. */
-    static final class EventCounter {
-        long objects;
-        private int depth;
-        private boolean rootArray;
-        private boolean inString;
-        private boolean escaped;
-
-        void scan(byte[] b, int len) {
-            for (int i = 0; i < len; i++) {
-                byte c = b[i];
-                if (inString) {
-                    if (escaped) {
-                        escaped = false;
-                    } else if (c == '\\') {
-                        escaped = true;
-                    } else if (c == '"') {
-                        inString = false;
-                    }
-                    continue;
-                }
-                switch (c) {
-                    case '"' -> inString = true;
-                    case '[', '{' -> {
-                        if (depth == 0) {
-                            rootArray = c == '[';
-                        }
-                        depth++;
-                        if (c == '{' && depth == (rootArray ? 2 : 1)) {
-                            objects++;
-                        }
-                    }
-                    case ']', '}' -> depth--;
-                    default -> {
-                    }
-                }
-            }
-        }
     }
 
     @Override
