@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
@@ -142,6 +143,7 @@ public final class SqsLambdaPoller {
         for (SQSBatchResponse.BatchItemFailure f : response.getBatchItemFailures()) {
             failed.add(f.getItemIdentifier());
         }
+        List<DeleteMessageBatchRequestEntry> deletes = new ArrayList<>();
         for (SQSEvent.SQSMessage m : event.getRecords()) {
             String receipt = receipts.remove(m.getMessageId());
             if (failed.contains(m.getMessageId())) {
@@ -150,8 +152,13 @@ public final class SqsLambdaPoller {
                 }
                 sqs.changeMessageVisibility(b -> b.queueUrl(queueUrl).receiptHandle(receipt).visibilityTimeout(0));
             } else {
-                sqs.deleteMessage(b -> b.queueUrl(queueUrl).receiptHandle(receipt));
+                deletes.add(DeleteMessageBatchRequestEntry.builder().id(Integer.toString(deletes.size()))
+                        .receiptHandle(receipt).build());
             }
+        }
+        if (!deletes.isEmpty()) {
+            // Lambda deletes a batch's successes with one DeleteMessageBatch (at most 10: one receive's worth)
+            sqs.deleteMessageBatch(b -> b.queueUrl(queueUrl).entries(deletes));
         }
     }
 }
