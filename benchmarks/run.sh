@@ -88,5 +88,6 @@ printf '%-34s %s\n' "shaded jar" "$(awk '{printf "%.1f MB (budget 16 MB)", $0/1e
 [ -f "$OUT/cold.txt" ] && grep -E 'floor|cold:|above the floor|first batch after|classes loaded:' "$OUT/cold.txt" | grep -v '^RESULT' | cut -c1-160 | sed 's/^ */cold start: /'
 [ -f "$OUT/memory.txt" ] && grep -E '^ +(snappy|deflate)' "$OUT/memory.txt" | sed 's/^ */memory: /'
 [ -f "$OUT/cohorts.txt" ] && grep -E 'postbacks:|refresh:|Braze:|end to end' "$OUT/cohorts.txt" | cut -c1-170 | sed 's/^ */cohorts: /'
-[ -f "$OUT/backlog.txt" ] && grep -E '^RESULT' "$OUT/backlog.txt" | cut -c1-240 | sed 's/^RESULT /backlog: /'
+[ -f "$OUT/backlog.txt" ] && grep -E '^RESULT' "$OUT/backlog.txt" \
+  | sed -E 's/^RESULT /backlog: /; s/,"delivered".*"pending":([0-9]+).*"drained":(true|false).*/,"pending":\1,"drained":\2}/'
 exit 0

@@ -27,12 +27,15 @@ import java.util.zip.GZIPInputStream;
  * The loopback stand-ins the whole-process harnesses talk to, on one JDK {@link HttpServer}:
  * <ul>
  *   <li>{@code POST /import}: a Mixpanel sink. Gunzips, counts the events of the JSON array (or NDJSON) with a
- *       byte scanner (no tree: the sink must cost the same and little for the exporter and the peer), refuses
- *       more than 2000 events with Mixpanel's 400, answers {@code {"code":200,"num_records_imported":N,...}};</li>
+ *       byte scanner ({@code standins.mixpanel.ImportBodyScanner}; no tree: the sink must cost the same and little
+ *       for the exporter and the peer), refuses more than 2000 events with Mixpanel's 400, answers
+ *       {@code {"code":200,"num_records_imported":N,...}}, and hands imported {@code $insert_id}s to
+ *       {@link #recordInsertIds} if set;</li>
  *   <li>{@code POST /} with {@code X-Amz-Target: secretsmanager.GetSecretValue}: the Mixpanel credentials secret;</li>
  *   <li>{@code GET /<bucket>/<key>}: S3 objects put with {@link #putObject} (path style);</li>
  *   <li>{@code GET /stats}, {@code POST /reset}: counters for a harness in another process.</li>
  * </ul>
+ * {@link #start(UnaryOperator)} puts a handler in front of every route (the backlog harness's Mixpanel quota).
  * {@code main} runs it alone and prints {@code PORT n}; it exits when its stdin closes (its parent ended).
  */
 public final class LoopbackSink implements AutoCloseable {
