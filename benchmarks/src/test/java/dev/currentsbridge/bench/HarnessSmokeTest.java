@@ -1,5 +1,6 @@
 package dev.currentsbridge.bench;
 
+import dev.currentsbridge.bench.harness.BacklogHarness;
 import dev.currentsbridge.bench.harness.CohortsHarness;
 import dev.currentsbridge.bench.harness.ColdStart;
 import dev.currentsbridge.bench.harness.ExportEndToEnd;
@@ -8,6 +9,7 @@ import dev.currentsbridge.bench.harness.Procs;
 import dev.currentsbridge.bench.harness.ShadedJarCheck;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -62,5 +64,23 @@ class HarnessSmokeTest {
         @SuppressWarnings("unchecked")
         Map<String, Long> refresh = (Map<String, Long>) r.get("refresh_requests");
         assertEquals(40L, refresh.get("BatchWriteItem"), "1000 members in batches of 25");
+    }
+
+    @Test
+    void backlogUnderTheQuotaCappedThenLifted() throws Exception {
+        // 3,000 events in 30 messages, a 1,000 events/s quota: every event must end delivered, none lost or
+        // dead-lettered, with 2 containers and again with 4 (the harness counts; the test checks the accounts)
+        BacklogHarness.Settings s = new BacklogHarness.Settings(3_000, 100, 2, 4, 1_000, 1, 4, 10, 5, 120, 60, 7);
+        List<BacklogHarness.Result> runs = BacklogHarness.run(s, System.out);
+        assertEquals(2, runs.size());
+        assertEquals(List.of(2, 4), runs.stream().map(BacklogHarness.Result::containers).toList());
+        for (BacklogHarness.Result r : runs) {
+            assertTrue(r.drained(), r.toJson());
+            assertEquals(3_000, r.events(), r.toJson());
+            assertEquals(3_000, r.delivered(), r.toJson());
+            assertEquals(0, r.lost() + r.deadLettered() + r.pending() + r.rejected(), r.toJson());
+            assertTrue(r.goodputEps() > 0 && r.containerSecondsPerMillion() > 0, r.toJson());
+            assertTrue(r.invocations() >= 3, "30 messages, at most 10 per invocation: " + r.toJson());
+        }
     }
 }

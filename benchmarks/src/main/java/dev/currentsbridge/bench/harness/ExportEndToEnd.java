@@ -213,18 +213,23 @@ public final class ExportEndToEnd {
 
     /** The export handler through its ports constructor: real Mixpanel client (shared JDK client), secret in memory. */
     public static ExportHandler handler(java.net.URI sinkUrl) {
-        MixpanelHttpImport mixpanel = new MixpanelHttpImport(SharedHttpClient.get(), sinkUrl,
-                new MapSecretSource(Map.of(SECRET_ID, LoopbackSink.SECRET_JSON)), SECRET_ID);
         RejectSink rejects = new RejectSink() {
             @Override
             public List<RejectedEvent> send(List<RejectedEvent> rejected) {
                 throw new IllegalStateException(rejected.size() + " events rejected, first: " + rejected.getFirst().reasonCode());
             }
         };
+        return handler(sinkUrl, rejects, Map.of());
+    }
+
+    /** The same with the given rejects port and extra environment (e.g. {@code MIXPANEL_CONCURRENCY}). */
+    public static ExportHandler handler(java.net.URI sinkUrl, RejectSink rejects, Map<String, String> extraEnv) {
+        MixpanelHttpImport mixpanel = new MixpanelHttpImport(SharedHttpClient.get(), sinkUrl,
+                new MapSecretSource(Map.of(SECRET_ID, LoopbackSink.SECRET_JSON)), SECRET_ID);
         ObjectSource objects = (bucket, key) -> {
             throw new IOException("no S3 in this harness");
         };
-        Map<String, String> env = new HashMap<>();
+        Map<String, String> env = new HashMap<>(extraEnv);
         env.put("MIXPANEL_SECRET_ID", SECRET_ID);
         env.put("MIXPANEL_API_URL", sinkUrl.toString());
         return new ExportHandler(new ExportPorts(mixpanel, rejects, objects), Env.of(env));

@@ -1,6 +1,7 @@
 package dev.currentsbridge.bench.harness;
 
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import dev.currentsbridge.standins.http.LoopbackHttpServer;
 import dev.currentsbridge.standins.mixpanel.MixpanelFake;
 import java.io.BufferedReader;
@@ -12,6 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * The loopback stand-ins the whole-process harnesses talk to, on one {@link LoopbackHttpServer}:
@@ -24,6 +27,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code GET /<bucket>/<key>}: S3 objects put with {@link #putObject} (path style);</li>
  *   <li>{@code GET /stats}, {@code POST /reset}: counters for a harness in another process.</li>
  * </ul>
+ * {@link #start(UnaryOperator)} puts a handler in front of every route (the backlog harness's Mixpanel quota,
+ * {@code standins.mixpanel.ProjectQuota}); {@link #recordInsertIds} hands over the {@code $insert_id}s of every
+ * imported request (the backlog harness's account of what arrived).
  * {@code main} runs it alone and prints {@code PORT n}; it exits when its stdin closes (its parent ended).
  */
 public final class LoopbackSink implements AutoCloseable {
@@ -47,12 +53,22 @@ public final class LoopbackSink implements AutoCloseable {
     private final AtomicLong firstRequestNanos = new AtomicLong();
     private final AtomicLong lastResponseNanos = new AtomicLong();
 
-    private LoopbackSink() {
-        server = new LoopbackHttpServer("benchmark sink", 0, this::handle);
+    private LoopbackSink(UnaryOperator<HttpHandler> front) {
+        server = new LoopbackHttpServer("benchmark sink", 0, front.apply(this::handle));
     }
 
     public static LoopbackSink start() {
-        return new LoopbackSink();
+        return start(UnaryOperator.identity());
+    }
+
+    /** With {@code front} in front of every route (e.g. a {@code standins.mixpanel.ProjectQuota}). */
+    public static LoopbackSink start(UnaryOperator<HttpHandler> front) {
+        return new LoopbackSink(front);
+    }
+
+    /** From now on, every {@code $insert_id} of an imported (200) request goes to {@code ids} (null: stop). */
+    public void recordInsertIds(Consumer<String> ids) {
+        mixpanel.onInsertIds(ids);
     }
 
     public URI baseUrl() {

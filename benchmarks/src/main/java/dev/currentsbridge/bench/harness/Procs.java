@@ -144,6 +144,16 @@ public final class Procs {
         return String.format(Locale.ROOT, format + " .. " + format, min, max);
     }
 
+    /** The 1, 5 and 15 minute load averages ("?" where /proc is missing): the figures are noisy without it. */
+    public static String loadAverage() {
+        try {
+            String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+            return parts[0] + " " + parts[1] + " " + parts[2];
+        } catch (IOException | RuntimeException e) {
+            return "?";
+        }
+    }
+
     public static String fmt(String format, Object... args) {
         return String.format(Locale.ROOT, format, args);
     }

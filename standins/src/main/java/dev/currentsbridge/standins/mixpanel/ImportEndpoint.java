@@ -127,13 +127,18 @@ final class ImportEndpoint {
     }
 
     private Answer counted(byte[] body, int[] eventCount) {
-        ImportPayload.Counter counter = new ImportPayload.Counter();
-        counter.scan(body, body.length);
-        eventCount[0] = (int) counter.objects;
-        if (counter.objects > settings.maxEvents) {
-            return Answer.of(400, tooManyEvents(counter.objects));
+        java.util.function.Consumer<String> ids = settings.insertIds;
+        List<String> seen = ids == null ? null : new ArrayList<>();
+        ImportBodyScanner scanner = new ImportBodyScanner(seen == null ? null : seen::add);
+        scanner.scan(body, body.length);
+        eventCount[0] = (int) scanner.events();
+        if (scanner.events() > settings.maxEvents) {
+            return Answer.of(400, tooManyEvents(scanner.events()));
         }
         ledger.read(eventCount[0], 0);
+        if (seen != null) {
+            seen.forEach(ids);
+        }
         return Answer.of(200, ImportBodies.ok(eventCount[0]));
     }
 

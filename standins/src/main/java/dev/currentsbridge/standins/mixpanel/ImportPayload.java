@@ -47,47 +47,4 @@ final class ImportPayload {
         }
         return events;
     }
-
-    /**
-     * Counts the events without building them (the emulator's count-only mode): top-level objects inside a root
-     * array, or at the root (NDJSON); strings skipped.
-     */
-    static final class Counter {
-        long objects;
-        private int depth;
-        private boolean rootArray;
-        private boolean inString;
-        private boolean escaped;
-
-        void scan(byte[] b, int len) {
-            for (int i = 0; i < len; i++) {
-                byte c = b[i];
-                if (inString) {
-                    if (escaped) {
-                        escaped = false;
-                    } else if (c == '\\') {
-                        escaped = true;
-                    } else if (c == '"') {
-                        inString = false;
-                    }
-                    continue;
-                }
-                switch (c) {
-                    case '"' -> inString = true;
-                    case '[', '{' -> {
-                        if (depth == 0) {
-                            rootArray = c == '[';
-                        }
-                        depth++;
-                        if (c == '{' && depth == (rootArray ? 2 : 1)) {
-                            objects++;
-                        }
-                    }
-                    case ']', '}' -> depth--;
-                    default -> {
-                    }
-                }
-            }
-        }
-    }
 }

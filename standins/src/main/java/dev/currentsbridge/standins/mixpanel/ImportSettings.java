@@ -28,6 +28,8 @@ final class ImportSettings {
     volatile Predicate<String> refusedInsertIds = id -> false;
     /** Request-level checks only, events counted by a byte scan, nothing kept (the benchmarks' sink). */
     volatile boolean countOnly;
+    /** In {@link #countOnly} mode: receives the {@code $insert_id}s of every imported request; null: none. */
+    volatile java.util.function.Consumer<String> insertIds;
     /** Counters only: no imported events, dedup keys or requests kept (long dry runs, benchmarks). */
     volatile boolean noHistory;
     /** Where accepted bodies are written; null: nowhere. */

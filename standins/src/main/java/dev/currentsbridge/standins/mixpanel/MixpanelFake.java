@@ -206,6 +206,12 @@ public final class MixpanelFake implements AutoCloseable {
         return this;
     }
 
+    /** In {@link #countOnly} mode: every {@code $insert_id} of an imported request goes to {@code ids} (null: stop). */
+    public MixpanelFake onInsertIds(java.util.function.Consumer<String> ids) {
+        settings.insertIds = ids;
+        return this;
+    }
+
     /**
      * Keep counters only ({@link #eventsImported}, {@link #readRequests}...), not the imported events or the
      * requests, so a long dry run or a large backfill does not hold them all in memory.
