@@ -28,6 +28,8 @@ import dev.currentsbridge.export.port.MessageVisibility;
 import dev.currentsbridge.export.pipeline.ExportPipeline;
 import dev.currentsbridge.export.pipeline.ExportResult;
 import dev.currentsbridge.export.pipeline.QueueMessage;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -48,7 +50,8 @@ import org.crac.Resource;
  *
  * <p>Reads {@code MIXPANEL_REGION}, {@code MIXPANEL_API_URL}, {@code MIXPANEL_SECRET_ID},
  * {@code REJECTS_QUEUE_URL}, {@code EXPORT_EVENT_TYPES}, {@code EXPORT_EVENT_NAMES}, {@code IDENTITY_MODE}, {@code EXPORT_ANONYMOUS},
- * {@code MIXPANEL_CONCURRENCY}, {@code EXPORT_MAX_RECEIVES}.
+ * {@code MIXPANEL_CONCURRENCY}, {@code EXPORT_MAX_RECEIVES}, {@code EXPORT_QUEUE_RETENTION_SECONDS} (a message whose next
+ * delay would end within a day of the queue's retention is given up like on its last receive).
  */
 public final class ExportHandler implements RequestHandler<SQSEvent, SQSBatchResponse>, Resource {
 
@@ -66,6 +69,7 @@ public final class ExportHandler implements RequestHandler<SQSEvent, SQSBatchRes
     private final ExportPipeline pipeline;
     private final RetryBudget budget;
     private final WholeBatchReturned wholeBatchReturned;
+    private final Clock clock;
 
     /** Lambda's constructor: real clients, built once at init (before the SnapStart snapshot). */
     public ExportHandler() {
@@ -86,6 +90,13 @@ public final class ExportHandler implements RequestHandler<SQSEvent, SQSBatchRes
     /** As the deployed function behaves, with a fake sleeper and a seeded jitter source (soak tests, benchmarks). */
     public ExportHandler(ExportPorts ports, Env env, Sleeper sleeper, RandomGenerator jitter,
                          WholeBatchReturned wholeBatchReturned) {
+        this(ports, env, sleeper, jitter, wholeBatchReturned, Clock.systemUTC());
+    }
+
+    /** As deployed, on a given clock: the one messages are aged by against the queue's retention (soak tests). */
+    public ExportHandler(ExportPorts ports, Env env, Sleeper sleeper, RandomGenerator jitter,
+                         WholeBatchReturned wholeBatchReturned, Clock clock) {
+        this.clock = clock;
         this.ports = ports;
         this.pipeline = new ExportPipeline(mapper(env), ports.mixpanel(), ports.rejects(), ports.objects(),
                 RetryPolicy.mixpanel(jitter), sleeper, settings(env), BatchLimits.MIXPANEL);
@@ -93,14 +104,22 @@ public final class ExportHandler implements RequestHandler<SQSEvent, SQSBatchRes
         this.wholeBatchReturned = wholeBatchReturned;
     }
 
-    /** {@code EXPORT_MAX_RECEIVES}: the queue's {@code maxReceiveCount}; unset: never give a message up here. */
+    /**
+     * {@code EXPORT_MAX_RECEIVES}: the queue's {@code maxReceiveCount}; unset: never give a message up here.
+     * {@code EXPORT_QUEUE_RETENTION_SECONDS}: the queue's retention (SQS: 60 to 1,209,600); unset: not guarded.
+     */
     private static RetryBudget budget(Env env) {
         try {
             int max = env.getInt("EXPORT_MAX_RECEIVES", 0);
             if (env.optional("EXPORT_MAX_RECEIVES").isPresent() && max < 1) {
                 throw new IllegalArgumentException("EXPORT_MAX_RECEIVES must be at least 1, got " + max);
             }
-            return RetryBudget.of(max);
+            int retention = env.getInt("EXPORT_QUEUE_RETENTION_SECONDS", 0);
+            if (env.optional("EXPORT_QUEUE_RETENTION_SECONDS").isPresent() && (retention < 60 || retention > 1_209_600)) {
+                throw new IllegalArgumentException("EXPORT_QUEUE_RETENTION_SECONDS must be between 60 and 1209600"
+                        + " (SQS's MessageRetentionPeriod), got " + retention);
+            }
+            return RetryBudget.of(max, Duration.ofSeconds(retention));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }
@@ -122,7 +141,7 @@ public final class ExportHandler implements RequestHandler<SQSEvent, SQSBatchRes
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
         long started = System.nanoTime();
         Deadline deadline = context == null ? Deadline.none() : context::getRemainingTimeInMillis;
-        SqsExportBatch batch = SqsExportBatch.of(event);
+        SqsExportBatch batch = SqsExportBatch.of(event, clock.instant());
         ExportResult result;
         try {
             result = pipeline.process(batch.messages(), deadline, batch.fifo(), budget);
@@ -171,7 +190,7 @@ public final class ExportHandler implements RequestHandler<SQSEvent, SQSBatchRes
         List<QueueMessage> lastChance = new ArrayList<>();
         for (QueueMessage m : batch.messages()) {
             ledger.deferred(m.id(), "internal_error");
-            if (budget.lastReceive(m.receiveCount())) {
+            if (budget.givesUp(m.receiveCount(), m.age())) {
                 lastChance.add(m);
             }
         }

@@ -243,6 +243,59 @@ class ExportHandlerRedeliveryTest {
     }
 
     @Test
+    void aMessageTooOldForItsNextDelayIsGivenUpInsteadOfExpiring() {
+        ManualClock clock = new ManualClock();
+        ExportPorts ports = new ExportPorts(mixpanel(n -> 503), sent -> {
+            rejects.addAll(sent);
+            return List.of();
+        }, (bucket, key) -> {
+            throw new IllegalStateException("no S3 here");
+        }, batch -> {
+            delays.addAll(batch);
+            return List.of();
+        });
+        ExportHandler h = new ExportHandler(ports, Env.of(Map.of("EXPORT_MAX_RECEIVES", "16",
+                "EXPORT_QUEUE_RETENTION_SECONDS", Long.toString(RetryBudget.QUEUE_RETENTION.toSeconds()))),
+                d -> { }, new SplittableRandom(1), ExportHandler.WholeBatchReturned.ANSWER, clock);
+        SQSEvent e = event(new int[] {2, 2}, storage("young"), storage("old"));
+        // Sent 3 days ago (retried for days to come) and 13 days less 10 minutes ago (its next delay ends
+        // within a day of the 14-day retention).
+        long now = clock.peek().toEpochMilli();
+        e.getRecords().get(0).getAttributes().put("SentTimestamp", Long.toString(now - Duration.ofDays(3).toMillis()));
+        e.getRecords().get(1).getAttributes().put("SentTimestamp",
+                Long.toString(now - Duration.ofDays(13).minusMinutes(10).toMillis()));
+        SQSBatchResponse r = h.handleRequest(e, clock.contextWith(Duration.ofSeconds(120)));
+        assertEquals(List.of("m0"), failures(r), "the young message comes back");
+        assertEquals(List.of("m0"), delays.stream().map(MessageVisibility.Delay::messageId).toList());
+        assertEquals(List.of("m1"), rejects.stream().map(RejectedEvent::messageId).toList());
+        RejectedEvent old = rejects.get(0);
+        assertEquals(Outcome.RETRIES_EXHAUSTED, old.outcome());
+        assertEquals("retries_exhausted", old.reasonCode());
+        assertEquals(storage("old"), old.original());
+        assertTrue(old.detail().contains("sent 311 h ago"), old.detail());
+        assertEquals(1.0, lastMetrics().get("MessagesExhausted"));
+    }
+
+    @Test
+    void withoutSentTimestampOrRetentionNothingIsGivenUpForItsAge() {
+        ExportHandler h = handler(mixpanel(n -> 503), ExportHandler.WholeBatchReturned.ANSWER,
+                Map.of("EXPORT_QUEUE_RETENTION_SECONDS", "1209600"));
+        SQSBatchResponse r = h.handleRequest(event(new int[] {2}, storage("a")),
+                new ManualClock().contextWith(Duration.ofSeconds(120)));
+        assertEquals(List.of("m0"), failures(r), "no SentTimestamp: age unknown, returned");
+        assertEquals(List.of(), rejects);
+    }
+
+    @Test
+    void exportQueueRetentionIsCheckedAtInit() {
+        for (String bad : List.of("0", "59", "1209601", "two weeks")) {
+            ConfigException e = assertThrows(ConfigException.class, () -> handler(mixpanel(n -> 200),
+                    ExportHandler.WholeBatchReturned.ANSWER, Map.of("EXPORT_QUEUE_RETENTION_SECONDS", bad)), bad);
+            assertTrue(e.getMessage().contains("EXPORT_QUEUE_RETENTION_SECONDS"), e.getMessage());
+        }
+    }
+
+    @Test
     void exportMaxReceivesIsCheckedAtInit() {
         for (String bad : List.of("0", "-1", "1001", "many")) {
             ConfigException e = assertThrows(ConfigException.class, () -> handler(mixpanel(n -> 200),

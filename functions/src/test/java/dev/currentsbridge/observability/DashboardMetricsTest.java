@@ -11,6 +11,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.currentsbridge.cohorts.port.CohortState;
 import dev.currentsbridge.cohorts.CohortApiHandler;
@@ -106,7 +107,9 @@ class DashboardMetricsTest {
             Map<String, Double> export = totals(capture.metrics(), "export");
             assertTrue(export.get("MixpanelRetries") > 0 && export.get("EventsReturned") > 0
                     && export.get("EventsRejected") >= 2 && export.get("EventsSkipped") > 0, export.toString());
-            assertTrue(totals(capture.metrics(), "currents_ingest").get("Status5xx") > 0);
+            Map<String, Double> ingest = totals(capture.metrics(), "currents_ingest");
+            assertTrue(ingest.get("Status5xx") > 0 && ingest.getOrDefault("EventsTooLarge", 0.0) > 0
+                    && ingest.getOrDefault("UnexpectedConnectorVersion", 0.0) > 0, ingest.toString());
             assertTrue(totals(capture.metrics(), "cohort_refresh").get("BrazeThrottled") > 0);
         }
 
@@ -307,12 +310,22 @@ class DashboardMetricsTest {
                 new FaultySecretSource(token, FaultSchedule.always(FaultySecretSource.Fault.class,
                         FaultySecretSource.Fault.NONE, FaultySecretSource.Fault.INTERNAL_ERROR)), env);
         assertEquals(503, noSecret.handleRequest(currents("Bearer tok-123", batch), null).getStatusCode());
+        // An event larger than a queue message (enqueued as a reject) in a batch of a connector version not 1.
+        ObjectNode big = CurrentsFixtures.httpCustomEvent("in-big", "user-in-big", CurrentsFixtures.TIME);
+        ((ObjectNode) big.path("properties").path("custom_properties")).put("padding", "y".repeat(300_000));
+        String withBig = CurrentsFixtures.httpBatch(List.of(
+                CurrentsFixtures.httpCustomEvent("in-ok", "user-in-ok", CurrentsFixtures.TIME), big));
+        assertEquals(200, ingest.handleRequest(currents("Bearer tok-123", withBig, "2"), null).getStatusCode());
     }
 
     /** As Braze's HTTP connector posts: bearer token, JSON, its connector version header. */
     private static APIGatewayV2HTTPEvent currents(String authorization, String body) {
+        return currents(authorization, body, "1");
+    }
+
+    private static APIGatewayV2HTTPEvent currents(String authorization, String body, String connectorVersion) {
         return ApiGatewayEvents.event("POST", "/currents", body, false, Map.of("authorization", authorization,
-                "content-type", "application/json", "braze-currents-version", "1"), Map.of());
+                "content-type", "application/json", "braze-currents-version", connectorVersion), Map.of());
     }
 
     private void runCohorts() {

@@ -75,8 +75,12 @@ public final class CurrentsBridgeStack extends Stack {
      */
     static final int MAX_RECEIVE_COUNT = dev.currentsbridge.export.domain.redelivery.RetryBudget.QUEUE_MAX_RECEIVES;
 
-    /** The export queue keeps messages SQS's maximum, 14 days: the retry budget plus a week of backlog. */
-    static final Duration EXPORT_RETENTION = Duration.days(14);
+    /**
+     * The export queue keeps messages SQS's maximum, 14 days: the retry budget plus a week of backlog. The function
+     * is told it ({@code EXPORT_QUEUE_RETENTION_SECONDS}) to give up a message its next delay would take past it.
+     */
+    static final Duration EXPORT_RETENTION = Duration.seconds(
+            dev.currentsbridge.export.domain.redelivery.RetryBudget.QUEUE_RETENTION.toSeconds());
 
     /**
      * Exactly the DynamoDB calls each cohort function's code path makes (cohorts.adapter's Dynamo* adapters,
@@ -171,7 +175,8 @@ public final class CurrentsBridgeStack extends Stack {
                         "IDENTITY_MODE", props.identityMode(),
                         "EXPORT_ANONYMOUS", Boolean.toString(props.exportAnonymous()),
                         "MIXPANEL_CONCURRENCY", Integer.toString(CurrentsBridgeProps.MIXPANEL_CONCURRENCY),
-                        "EXPORT_MAX_RECEIVES", Integer.toString(MAX_RECEIVE_COUNT)));
+                        "EXPORT_MAX_RECEIVES", Integer.toString(MAX_RECEIVE_COUNT),
+                        "EXPORT_QUEUE_RETENTION_SECONDS", Long.toString(EXPORT_RETENTION.toSeconds().longValue())));
         // Ingest: validates the bearer token and forwards batches of <= 100 events to SQS; short, so a hung
         // dependency fails fast and Braze retries, well inside API Gateway's 30 s integration limit.
         ingestFunction = function("CurrentsIngestFunction", INGEST_HANDLER, code, 512, Duration.seconds(10), null,

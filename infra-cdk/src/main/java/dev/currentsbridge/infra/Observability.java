@@ -112,11 +112,15 @@ public final class Observability {
             new Widget("Mixpanel requests and retries (sum)", List.of(
                     emf("MixpanelRequests", EXPORT, "Sum"),
                     emf("MixpanelRetries", EXPORT, "Sum"))),
+            // EventsTooLarge: events over an SQS message, enqueued as rejects; UnexpectedConnectorVersion: batches
+            // with a Braze-Currents-Version other than 1, accepted. Both normally 0.
             new Widget("Currents HTTP ingest (sum)", List.of(
                     emf("EventsReceived", INGEST, "Sum"),
                     emf("EventsEnqueued", INGEST, "Sum"),
                     emf("Status4xx", INGEST, "Sum"),
-                    emf("Status5xx", INGEST, "Sum"))),
+                    emf("Status5xx", INGEST, "Sum"),
+                    emf("EventsTooLarge", INGEST, "Sum"),
+                    emf("UnexpectedConnectorVersion", INGEST, "Sum"))),
             new Widget("Cohort refresh: changes", List.of(
                     emf("CohortChangesPending", REFRESH, "Maximum"),
                     emf("BrazeRejectedChanges", REFRESH, "Sum"),

@@ -113,7 +113,8 @@ class CurrentsBridgeStackTest {
     @Test
     void environmentVariablesAreExactlyTheDocumentedOnes() {
         assertEquals(Set.of("MIXPANEL_REGION", "MIXPANEL_SECRET_ID", "REJECTS_QUEUE_URL", "EXPORT_EVENT_TYPES",
-                        "IDENTITY_MODE", "EXPORT_ANONYMOUS", "MIXPANEL_CONCURRENCY", "EXPORT_MAX_RECEIVES", "JAVA_TOOL_OPTIONS"),
+                        "IDENTITY_MODE", "EXPORT_ANONYMOUS", "MIXPANEL_CONCURRENCY", "EXPORT_MAX_RECEIVES",
+                        "EXPORT_QUEUE_RETENTION_SECONDS", "JAVA_TOOL_OPTIONS"),
                 s.environment(EXPORT_HANDLER).keySet());
         assertEquals(Set.of("EXPORT_QUEUE_URL", "CURRENTS_TOKEN_SECRET_ID", "JAVA_TOOL_OPTIONS"),
                 s.environment(INGEST_HANDLER).keySet());
@@ -277,6 +278,8 @@ class CurrentsBridgeStackTest {
                 "the function gives up on the receive the redrive policy would dead-letter");
         int retention = ((Number) queue.get("MessageRetentionPeriod")).intValue();
         assertEquals(14 * 24 * 3600, retention, "SQS's maximum retention");
+        assertEquals(Integer.toString(retention), s.environment(EXPORT_HANDLER).get("EXPORT_QUEUE_RETENTION_SECONDS"),
+                "the function guards the retention the queue has");
         var budget = dev.currentsbridge.export.domain.redelivery.RetryBudget.of(maxReceives);
         for (var cause : dev.currentsbridge.export.domain.redelivery.RetryCause.values()) {
             assertTrue(budget.span(cause).compareTo(java.time.Duration.ofHours(72)) > 0, cause.name());

@@ -175,6 +175,11 @@ class SamTemplateConsistencyTest {
                 .path("Environment").path("Variables").path("EXPORT_MAX_RECEIVES").asText());
         assertEquals(cdk.environment(EXPORT_HANDLER).get("EXPORT_MAX_RECEIVES"), samFunctions().get("ExportFunction")
                 .path("Environment").path("Variables").path("EXPORT_MAX_RECEIVES").asText());
+        // The function guards the retention the queue has, in both.
+        assertEquals(queue.path("MessageRetentionPeriod").asText(), samFunctions().get("ExportFunction")
+                .path("Environment").path("Variables").path("EXPORT_QUEUE_RETENTION_SECONDS").asText());
+        assertEquals(cdk.environment(EXPORT_HANDLER).get("EXPORT_QUEUE_RETENTION_SECONDS"), samFunctions()
+                .get("ExportFunction").path("Environment").path("Variables").path("EXPORT_QUEUE_RETENTION_SECONDS").asText());
         for (String q : List.of("ExportQueue", "ExportDeadLetterQueue", "RejectsQueue")) {
             assertTrue(sam.path("Resources").path(q).path("Properties").path("SqsManagedSseEnabled").asBoolean(), q);
         }

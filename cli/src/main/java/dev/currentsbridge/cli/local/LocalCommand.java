@@ -51,9 +51,9 @@ public final class LocalCommand implements Command {
     static final Option REFRESH_EVERY = Option.value("refresh-every", "DURATION", "15m",
             "cohort refresh interval, like the EventBridge schedule (e.g. 10s for a demo)");
     static final Option VISIBILITY = Option.value("visibility-timeout", "DURATION", "10s",
-            "export queue: how long a received message stays hidden before it is retried");
+            "export queue: how long a received message stays hidden unless the function sets its redelivery delay");
     static final Option MAX_RECEIVES = Option.value("max-receive-count", "N", "3",
-            "export queue: receives before a message moves to the dead-letter list");
+            "export queue: receives allowed (EXPORT_MAX_RECEIVES); on the last, export gives a failing message up to rejects");
     static final Option TEMPLATE = Option.value("template", "FILE", "template.yaml",
             "SAM template whose HttpApi routes the local API serves (built-in routes if the file is absent)");
     static final Option VERBOSE = Option.flag("verbose", "also print the functions' JSON logs on stderr");
@@ -260,9 +260,9 @@ public final class LocalCommand implements Command {
         out.println("rejects    " + system.rejects().dir() + "/");
         out.println("logs       " + logs.file());
         out.println("state      " + system.state().dir() + "/  (cohorts and keys survive restarts)");
-        out.println("queue      export queue: batches of up to 10, visibility timeout "
-                + Durations.format(system.settings().visibilityTimeout()) + ", dead-letter after "
-                + system.settings().maxReceiveCount() + " receives");
+        out.println("queue      export queue: batches of up to 10, redelivery paced by the export function (else "
+                + Durations.format(system.settings().visibilityTimeout()) + "), given up to rejects on receive "
+                + system.settings().maxReceiveCount());
         out.println("refresh    cohort changes -> Braze every " + Durations.format(refreshEvery));
         out.println();
         out.println("try:  curl -s " + api.url() + "/cohorts -H 'Authorization: Bearer " + key.secret() + "'");

@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.function.Function;
 
 /**
@@ -90,8 +91,11 @@ public final class LocalSystem {
                 BrazeTarget.LOCAL_SECRET_ID, braze.apiKey(),
                 CURRENTS_TOKEN_SECRET_ID, currentsToken));
         this.env = Map.copyOf(localEnvironment(settings, mixpanel, braze));
+        // As deployed: the handler paces redelivery through the embedded queue (its MessageVisibility), gives a
+        // message up to the rejects on the queue's last receive, and fails a batch returned whole.
         factories.put(ExportHandler.class.getName(), e -> new ExportHandler(
-                new ExportPorts(mixpanel.client(), rejects, objects), e));
+                new ExportPorts(mixpanel.client(), rejects, objects, exportQueue), e, Sleeper.REAL,
+                new SplittableRandom(), ExportHandler.WholeBatchReturned.FAIL_INVOCATION));
         factories.put(CurrentsIngestHandler.class.getName(), e -> new CurrentsIngestHandler(
                 new EmbeddedExportQueue(exportQueue), secrets, e));
         factories.put(CohortApiHandler.class.getName(), e -> new CohortApiHandler(state.store(), e, Clock.systemUTC()));
@@ -122,6 +126,8 @@ public final class LocalSystem {
         env.put("AWS_REGION", "local");
         env.putAll(mixpanel.env());
         env.put("REJECTS_QUEUE_URL", REJECTS_QUEUE_URL);
+        // The embedded queue's redrive limit, as the templates set the deployed queue's.
+        env.put("EXPORT_MAX_RECEIVES", Integer.toString(s.maxReceiveCount()));
         env.put("EXPORT_QUEUE_URL", EXPORT_QUEUE_URL);
         env.put("CURRENTS_TOKEN_SECRET_ID", CURRENTS_TOKEN_SECRET_ID);
         env.put("TABLE_NAME", TABLE_NAME);

@@ -6,6 +6,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.currentsbridge.common.log.Log;
+import dev.currentsbridge.export.BatchReturnedException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,13 +19,19 @@ import java.util.function.BiFunction;
 
 /**
  * What Lambda's SQS event source mapping does, on one thread: receive batches of up to {@code batchSize},
- * hand them to the function as an {@link SQSEvent}, delete the messages it did not list in
- * {@code batchItemFailures}; a thrown exception fails the whole batch. Failed messages come back after the
- * visibility timeout until the queue dead-letters them.
+ * hand them to the function as an {@link SQSEvent} (with {@code ApproximateReceiveCount} and {@code SentTimestamp}),
+ * delete the messages it did not list in {@code batchItemFailures}. A thrown exception (the export function's
+ * {@link BatchReturnedException} when every message of a batch comes back) fails the whole batch: nothing is
+ * deleted and the worker backs off before its next poll, as Lambda reduces its polling after function errors
+ * (AWS publishes no rates: a pause of 1 s doubling to 1 min, reset by a batch that succeeds). Returned messages
+ * come back when the visibility the function set ends (the export handler's redelivery delays, through the
+ * queue's {@code MessageVisibility}), else after the queue's visibility timeout, until the queue dead-letters them.
  */
 public final class QueueWorker implements AutoCloseable {
 
     private static final Log LOG = Log.get(QueueWorker.class);
+    static final Duration FIRST_PAUSE = Duration.ofSeconds(1);
+    static final Duration MAX_PAUSE = Duration.ofMinutes(1);
 
     private final EmbeddedQueue queue;
     private final int batchSize;
@@ -35,6 +42,7 @@ public final class QueueWorker implements AutoCloseable {
     private final AtomicLong failedDeliveries = new AtomicLong();
     private final AtomicLong functionErrors = new AtomicLong();
     private volatile boolean running = true;
+    private volatile Duration pause = Duration.ZERO;
 
     public QueueWorker(EmbeddedQueue queue, int batchSize, BiFunction<SQSEvent, Context, SQSBatchResponse> function,
                        LocalContext.Factory contexts) {
@@ -63,12 +71,17 @@ public final class QueueWorker implements AutoCloseable {
         return functionErrors.get();
     }
 
+    /** The wait before the next poll: zero after a batch that succeeded, growing with consecutive function errors. */
+    public Duration pause() {
+        return pause;
+    }
+
     private void loop() {
         while (running) {
             try {
                 List<EmbeddedQueue.Received> received = queue.receive(batchSize, Duration.ofMillis(500));
-                if (!received.isEmpty()) {
-                    deliver(received);
+                if (!received.isEmpty() && !deliver(received)) {
+                    Thread.sleep(pause.toMillis());
                 }
             } catch (InterruptedException e) {
                 return;
@@ -76,8 +89,8 @@ public final class QueueWorker implements AutoCloseable {
         }
     }
 
-    /** One invocation with one batch (also used directly by tests). */
-    void deliver(List<EmbeddedQueue.Received> received) {
+    /** One invocation with one batch (also used directly by tests); false on a function error. */
+    boolean deliver(List<EmbeddedQueue.Received> received) {
         batches.incrementAndGet();
         SQSEvent event = new SQSEvent();
         List<SQSEvent.SQSMessage> records = new ArrayList<>();
@@ -109,12 +122,21 @@ public final class QueueWorker implements AutoCloseable {
                 response.getBatchItemFailures().forEach(f -> failed.add(f.getItemIdentifier()));
             }
         } catch (RuntimeException e) {
-            // Lambda treats a thrown error as "the whole batch failed": everything returns after the timeout.
+            // Lambda treats a thrown error as "the whole batch failed": nothing is deleted, every message returns
+            // when its visibility ends (what the function set, else the queue's timeout), and polling backs off.
             functionErrors.incrementAndGet();
-            LOG.error("export function failed the whole batch", "error", e.getClass().getSimpleName(),
-                    "messages", received.size());
-            received.forEach(r -> failed.add(r.messageId()));
+            pause = pause.isZero() ? FIRST_PAUSE : min(pause.multipliedBy(2), MAX_PAUSE);
+            if (e instanceof BatchReturnedException) {
+                LOG.warn("export function returned the whole batch: backing off", "messages", received.size(),
+                        "pause_ms", pause.toMillis());
+            } else {
+                LOG.error("export function failed the whole batch: backing off", "error", e.getClass().getSimpleName(),
+                        "messages", received.size(), "pause_ms", pause.toMillis());
+            }
+            failedDeliveries.addAndGet(received.size());
+            return false;
         }
+        pause = Duration.ZERO;
         for (EmbeddedQueue.Received r : received) {
             if (failed.contains(r.messageId())) {
                 failedDeliveries.incrementAndGet();
@@ -122,6 +144,11 @@ public final class QueueWorker implements AutoCloseable {
                 queue.delete(r.receiptHandle());
             }
         }
+        return true;
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     private static String md5(String body) {

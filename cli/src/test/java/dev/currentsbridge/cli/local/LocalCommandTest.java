@@ -110,7 +110,10 @@ class LocalCommandTest {
     }
 
     @Test
-    void aMessageMixpanelKeepsRefusingIsRetriedThenDeadLettered() throws Exception {
+    void aMessageMixpanelKeepsRefusingWaitsTheHandlersDelayThenIsGivenUpToTheRejects() throws Exception {
+        // Was: retried after the 200 ms visibility timeout, then dead-lettered. Local mode now paces redelivery as
+        // deployed: a 401 is a configuration error, so the handler hides the message for an hour, and on the last
+        // receive the handler gives it up to the rejects instead of leaving it to the dead-letter list.
         AtomicInteger requests = new AtomicInteger();
         HttpServer mixpanel = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         mixpanel.createContext("/", ex -> {
@@ -124,17 +127,35 @@ class LocalCommandTest {
         try {
             Path secret = tmp.resolve("mixpanel.json");
             Files.writeString(secret, "{\"project_token\":\"wrong\"}");
-            Cli.Result r = Cli.run(local("--replay", Cli.SAMPLES.resolve("currents/users.messages.email.Open.json").toString(),
-                    "--mixpanel-secret-file", secret.toString(),
-                    "--mixpanel-url", "http://127.0.0.1:" + mixpanel.getAddress().getPort(),
-                    "--visibility-timeout", "200ms", "--max-receive-count", "2", "--exit-after-replay"));
-            assertEquals(0, r.exitCode(), r.toString());
-            assertTrue(r.out().contains("1 sent, 0 done, 1 dead-lettered"), r.out());
-            // Two receives, each trying the request and once more after re-reading the credentials.
+            String sample = Cli.SAMPLES.resolve("currents/users.messages.email.Open.json").toString();
+            String url = "http://127.0.0.1:" + mixpanel.getAddress().getPort();
+            Cli.Result paced = Cli.run(local("--replay", sample, "--mixpanel-secret-file", secret.toString(),
+                    "--mixpanel-url", url, "--visibility-timeout", "200ms", "--max-receive-count", "2",
+                    "--exit-after-replay"));
+            assertEquals(0, paced.exitCode(), paced.toString());
+            assertTrue(paced.out().contains("1 sent, 0 done, 0 dead-lettered, 1 still queued"), paced.out());
+            // One receive (the request, and once more after re-reading the credentials): not retried after 200 ms.
+            assertEquals(2, requests.get());
+
+            Cli.Result givenUp = Cli.run(local("--replay", sample, "--mixpanel-secret-file", secret.toString(),
+                    "--mixpanel-url", url, "--visibility-timeout", "200ms", "--max-receive-count", "1",
+                    "--exit-after-replay"));
+            assertEquals(0, givenUp.exitCode(), givenUp.toString());
+            assertTrue(givenUp.out().contains("1 sent, 1 done, 0 dead-lettered"), givenUp.out());
             assertEquals(4, requests.get());
+            List<Path> rejects = files(tmp.resolve("out/rejects"));
+            assertTrue(rejects.stream().anyMatch(f -> read(f).contains("retries_exhausted")), rejects.toString());
             assertFalse(Files.exists(tmp.resolve("out/mixpanel")) && !files(tmp.resolve("out/mixpanel")).isEmpty());
         } finally {
             mixpanel.stop(0);
+        }
+    }
+
+    private static String read(Path f) {
+        try {
+            return Files.readString(f);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

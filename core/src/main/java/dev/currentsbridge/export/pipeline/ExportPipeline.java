@@ -25,7 +25,8 @@ import java.util.List;
  * while the deadline still allows a request is returned unread.
  *
  * <p>A message that would be returned on the last receive its {@link RetryBudget} allows is given up instead
- * ({@link RetryExhaustion}): rejected whole with {@code retries_exhausted}, never parked in the dead-letter queue.
+ * ({@link RetryExhaustion}): rejected whole with {@code retries_exhausted}, never parked in the dead-letter queue;
+ * so is one too old to outlive its next delay within the queue's retention ({@link RetryBudget#givesUp}).
  */
 public final class ExportPipeline {
 
@@ -78,7 +79,7 @@ public final class ExportPipeline {
             run.drain();
             List<QueueMessage> lastChance = new ArrayList<>();
             for (QueueMessage m : messages) {
-                if (ledger.needsRedelivery(m.id()) && budget.lastReceive(m.receiveCount())) {
+                if (ledger.needsRedelivery(m.id()) && budget.givesUp(m.receiveCount(), m.age())) {
                     lastChance.add(m);
                 }
             }

@@ -11,7 +11,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Gives up the messages that would be returned on their last allowed receive: each goes whole to the rejects
+ * Gives up the messages that would be returned on their last allowed receive (or too close to the end of the
+ * queue's retention, see {@code RetryBudget#givesUp}): each goes whole to the rejects
  * queue ({@code retries_exhausted}, its body as the original, its retry reasons as the detail), and its events
  * count as {@code retries_exhausted} in the ledger, instead of SQS moving it silently to the dead-letter queue.
  * If the rejects queue refuses one, it stays returned: SQS then dead-letters it (the DLQ alarm fires).
@@ -31,7 +32,8 @@ public final class RetryExhaustion {
         }
         List<RejectedEvent> rejects = new ArrayList<>(lastChance.size());
         for (QueueMessage m : lastChance) {
-            String detail = "returned on each of " + m.receiveCount() + " receives; last reasons: "
+            String age = m.age().isZero() ? "" : " (sent " + m.age().toHours() + " h ago)";
+            String detail = "returned on each of " + m.receiveCount() + " receives" + age + "; last reasons: "
                     + String.join(",", ledger.retryReasons(m.id()));
             rejects.add(RejectedEvent.exhausted(m.id(), detail, ORIGIN, m.body()));
         }

@@ -6,6 +6,8 @@ import dev.currentsbridge.export.domain.redelivery.RetryBudget;
 import dev.currentsbridge.export.domain.redelivery.RetryCause;
 import dev.currentsbridge.export.port.MessageVisibility;
 import dev.currentsbridge.export.pipeline.QueueMessage;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -24,13 +26,20 @@ public record SqsExportBatch(List<QueueMessage> messages, boolean fifo, Map<Stri
         this(messages, fifo, Map.of());
     }
 
+    /** Without a clock: every message's age is unknown (zero), so no retention guard applies. */
     public static SqsExportBatch of(SQSEvent event) {
+        return of(event, null);
+    }
+
+    /** @param now the time of this receive, to age each message from its {@code SentTimestamp} (null: unknown) */
+    public static SqsExportBatch of(SQSEvent event, Instant now) {
         List<SQSEvent.SQSMessage> records = event == null || event.getRecords() == null ? List.of() : event.getRecords();
         List<QueueMessage> messages = new ArrayList<>(records.size());
         Map<String, SQSEvent.SQSMessage> byId = new HashMap<>();
         boolean fifo = false;
         for (SQSEvent.SQSMessage r : records) {
-            messages.add(new QueueMessage(r.getMessageId(), r.getBody(), eventTypeAttribute(r), receiveCount(r)));
+            messages.add(new QueueMessage(r.getMessageId(), r.getBody(), eventTypeAttribute(r), receiveCount(r),
+                    age(r, now)));
             byId.put(r.getMessageId(), r);
             fifo |= isFifo(r);
         }
@@ -70,6 +79,20 @@ public record SqsExportBatch(List<QueueMessage> messages, boolean fifo, Map<Stri
             return count == null ? 1 : Math.max(1, Integer.parseInt(count.trim()));
         } catch (NumberFormatException e) {
             return 1;
+        }
+    }
+
+    /** Since {@code SentTimestamp} (epoch milliseconds, as SQS and Lambda's event carry it); zero when unknown. */
+    private static Duration age(SQSEvent.SQSMessage r, Instant now) {
+        String sent = r.getAttributes() == null ? null : r.getAttributes().get("SentTimestamp");
+        if (now == null || sent == null) {
+            return Duration.ZERO;
+        }
+        try {
+            Duration age = Duration.between(Instant.ofEpochMilli(Long.parseLong(sent.trim())), now);
+            return age.isNegative() ? Duration.ZERO : age;
+        } catch (NumberFormatException e) {
+            return Duration.ZERO;
         }
     }
 

@@ -55,6 +55,9 @@ import org.junit.jupiter.api.Test;
  * a real {@code HttpTimeoutException}; separately, 401 for the whole outage) ends with nothing in the DLQ, nothing expired, nothing rejected and
  * every event imported with the bytes of a run that never failed. An outage that outlasts the budget ends with
  * every message in the rejects queue as {@code retries_exhausted}, none in the DLQ, and the ledger adding up.
+ * A backlog that waited unreceived for 12 days before an endless outage ends the same way, given up for its age
+ * ({@code EXPORT_QUEUE_RETENTION_SECONDS}) before the 14-day retention deletes anything; without the guard the same
+ * backlog expires.
  */
 class ExportOutageSoakTest {
 
@@ -98,6 +101,41 @@ class ExportOutageSoakTest {
     @Test
     void a401OutlastingTheBudgetEndsInRejectsNotTheDlq() {
         outageForever(Down.UNAUTHORIZED);
+    }
+
+    @Test
+    void aBacklogTooOldForTheBudgetEndsInRejectsNotExpired() {
+        Duration backlog = Duration.ofDays(12);
+        try (World unguarded = new World(Down.SERVER_ERRORS, Duration.ofDays(30), false)) {
+            unguarded.runBacklogToEmpty(backlog);
+            assertEquals(unguarded.bodies.size(), unguarded.queue.expired().size(),
+                    "without the guard every message of the backlog expires silently");
+            assertEquals(List.of(), unguarded.rejects);
+        }
+        try (World w = new World(Down.SERVER_ERRORS, Duration.ofDays(30))) {
+            w.runBacklogToEmpty(backlog);
+            assertEquals(List.of(), w.queue.deadLetters(), "nothing in the DLQ");
+            assertEquals(List.of(), w.queue.expired(), "nothing expired");
+            assertEquals(w.bodies.keySet(), new TreeSet<>(w.rejects.stream().map(RejectedEvent::messageId).toList()),
+                    "every message given up once, to the rejects queue");
+            Set<String> eventIdsInRejects = new TreeSet<>();
+            for (RejectedEvent r : w.rejects) {
+                assertEquals(Outcome.RETRIES_EXHAUSTED, r.outcome());
+                assertEquals(w.bodies.get(r.messageId()), r.original(), "the original message, as received");
+                assertTrue(r.detail().contains("h ago"), "the detail gives the age: " + r.detail());
+                eventIdsInRejects.addAll(eventIds(r.original()));
+            }
+            assertEquals(w.eventIds, eventIdsInRejects, "every event is in the rejects queue");
+            long perMessage = w.queue.receives() / w.bodies.size();
+            assertTrue(perMessage < MAX_RECEIVES, "given up for its age, before its last receive: " + perMessage);
+            assertTrue(Duration.between(w.start, w.clock.peek()).compareTo(RetryBudget.QUEUE_RETENTION) < 0,
+                    "all given up before the retention");
+            w.assertLedgerAddsUp();
+            w.assertBackPressureAndCap();
+            assertEquals(w.bodies.size(), w.metric("MessagesExhausted"), "MessagesExhausted counts each message");
+            assertEquals(w.expectedEvents(), w.metric("Rejected.retries_exhausted"),
+                    "Rejected.retries_exhausted counts each event");
+        }
     }
 
     private void outageThenHealthy(Down down) {
@@ -190,9 +228,17 @@ class ExportOutageSoakTest {
         Instant lastAnsweredAt;
         int requestsBeforeHealing;
         Instant firstRejectAt;
+        final boolean retentionGuard;
+        Duration backlog = Duration.ZERO;
 
         World(Down down, Duration outage) {
+            this(down, outage, true);
+        }
+
+        /** @param retentionGuard the function is told the queue's retention, as the templates do */
+        World(Down down, Duration outage, boolean retentionGuard) {
             this.down = down;
+            this.retentionGuard = retentionGuard;
             this.healsAt = start.plus(outage);
             if (down != null) {
                 // Down means nothing is imported: an answer slower than the client's timeout ends, unheard, in a
@@ -213,8 +259,12 @@ class ExportOutageSoakTest {
             }, (bucket, key) -> {
                 throw new IllegalStateException("no S3 messages in this test");
             }, queue);
-            Env env = Env.of(Map.of("EXPORT_MAX_RECEIVES", Integer.toString(MAX_RECEIVES),
+            Map<String, String> variables = new HashMap<>(Map.of("EXPORT_MAX_RECEIVES", Integer.toString(MAX_RECEIVES),
                     "MIXPANEL_CONCURRENCY", "4"));
+            if (retentionGuard) {
+                variables.put("EXPORT_QUEUE_RETENTION_SECONDS", Long.toString(RetryBudget.QUEUE_RETENTION.toSeconds()));
+            }
+            Env env = Env.of(variables);
             ExportHandler[] handler = new ExportHandler[1];
             mapping = new SimulatedEventSourceMapping(queue, new SimulatedEventSourceMapping.Settings(10,
                     MAX_CONCURRENCY, Duration.ofSeconds(120)), clock, (e, c) -> {
@@ -223,7 +273,7 @@ class ExportOutageSoakTest {
                         return answer;
                     });
             handler[0] = new ExportHandler(ports, env, mapping.sleeper(), new SplittableRandom(7),
-                    ExportHandler.WholeBatchReturned.FAIL_INVOCATION);
+                    ExportHandler.WholeBatchReturned.FAIL_INVOCATION, clock);
         }
 
         /** 30 messages now, then one every 4 hours for two days (arriving in the middle of the outage). */
@@ -242,6 +292,23 @@ class ExportOutageSoakTest {
             Instant limit = start.plus(RetryBudget.QUEUE_RETENTION).plus(Duration.ofDays(1));
             while (queue.depth() > 0 && clock.peek().isBefore(limit)) {
                 mapping.runUntil(clock.peek().plus(Duration.ofHours(6)), world);
+            }
+            assertEquals(0, queue.depth(), "the queue drains");
+        }
+
+        /** 30 messages wait unreceived for {@code backlog} (the function disabled), then the poller runs. */
+        void runBacklogToEmpty(Duration backlog) {
+            for (int i = 0; i < 20; i++) {
+                send(CurrentsFixtures.storageJson("s" + i, "user-s" + i));
+            }
+            for (int i = 0; i < 10; i++) {
+                send(CurrentsFixtures.httpBatch("h" + i, 1 + i % 4));
+            }
+            this.backlog = backlog;
+            clock.advance(backlog);
+            Instant limit = start.plus(RetryBudget.QUEUE_RETENTION).plus(Duration.ofDays(1));
+            while (queue.depth() > 0 && clock.peek().isBefore(limit)) {
+                mapping.runUntil(clock.peek().plus(Duration.ofHours(6)), this::beforeRound);
             }
             assertEquals(0, queue.depth(), "the queue drains");
         }
@@ -329,7 +396,9 @@ class ExportOutageSoakTest {
 
         @Override
         public void close() {
-            System.out.println("[figures] export-soak " + (down == null ? "healthy" : down) + " outage_h="
+            System.out.println("[figures] export-soak " + (down == null ? "healthy" : down)
+                    + (backlog.isZero() ? "" : " backlog_h=" + backlog.toHours() + " retention_guard=" + retentionGuard)
+                    + " outage_h="
                     + Duration.between(start, healsAt).toHours() + " messages=" + bodies.size() + " events="
                     + eventIds.size() + " simulated_h=" + Duration.between(start, clock.peek()).toHours()
                     + " invocations=" + mapping.invocations() + " function_errors=" + mapping.functionErrors()

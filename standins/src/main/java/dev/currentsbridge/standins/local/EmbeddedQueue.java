@@ -1,5 +1,6 @@
 package dev.currentsbridge.standins.local;
 
+import dev.currentsbridge.export.port.MessageVisibility;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,9 +13,14 @@ import java.util.UUID;
  * An in-memory queue with the SQS semantics the export pipeline relies on: a received message stays hidden
  * for the visibility timeout and comes back if nobody deletes it; every receive counts; a message received
  * more than {@code maxReceiveCount} times moves to the dead-letter list instead (the redrive policy).
+ * It serves the export function's {@link MessageVisibility} port as SQS's {@code ChangeMessageVisibility} does
+ * (current receipt handle only, at most 12 hours), so local mode keeps the handler's redelivery pacing.
  * Thread-safe; {@link #awaitDrained} lets a replay wait until everything was consumed or dead-lettered.
  */
-public final class EmbeddedQueue {
+public final class EmbeddedQueue implements MessageVisibility {
+
+    /** SQS's ceiling for a visibility timeout. */
+    public static final Duration MAX_VISIBILITY = Duration.ofHours(12);
 
     /**
      * A message as a consumer sees it (one receive of it).
@@ -56,6 +62,7 @@ public final class EmbeddedQueue {
     private final List<DeadLetter> deadLetters = new ArrayList<>();
     private long sent;
     private long deleted;
+    private long visibilityChanges;
 
     public EmbeddedQueue(String name, Duration visibilityTimeout, int maxReceiveCount, Clock clock) {
         if (maxReceiveCount < 1) {
@@ -162,14 +169,41 @@ public final class EmbeddedQueue {
         return true;
     }
 
-    /** Sets a received message visible again after {@code delay} (0 = now). */
-    public synchronized void changeVisibility(String receiptHandle, Duration delay) {
+    /**
+     * Sets a received message visible again after {@code delay} (0 = now); false for a stale or unknown receipt
+     * handle, or a delay SQS would refuse (negative, over 12 hours).
+     */
+    public synchronized boolean changeVisibility(String receiptHandle, Duration delay) {
+        if (receiptHandle == null || receiptHandle.indexOf('#') < 0 || delay.isNegative()
+                || delay.compareTo(MAX_VISIBILITY) > 0) {
+            return false;
+        }
         String id = receiptHandle.substring(0, receiptHandle.indexOf('#'));
         Entry e = messages.get(id);
-        if (e != null && receiptHandle.equals(e.receiptHandle)) {
-            e.visibleAtMillis = clock.millis() + delay.toMillis();
-            notifyAll();
+        if (e == null || !receiptHandle.equals(e.receiptHandle)) {
+            return false;
         }
+        e.visibleAtMillis = clock.millis() + delay.toMillis();
+        visibilityChanges++;
+        notifyAll();
+        return true;
+    }
+
+    /** The export handler's redelivery delays: those of another queue or a stale receive are not set. */
+    @Override
+    public List<String> hide(List<Delay> delays) {
+        List<String> failed = new ArrayList<>();
+        for (Delay d : delays) {
+            if (!arn().equals(d.queueArn()) || !changeVisibility(d.receiptHandle(), d.delay())) {
+                failed.add(d.messageId());
+            }
+        }
+        return failed;
+    }
+
+    /** How many visibility changes took effect (the handler's redelivery delays). */
+    public synchronized long visibilityChanges() {
+        return visibilityChanges;
     }
 
     /** Messages not yet deleted nor dead-lettered (visible or in flight). */
@@ -191,13 +225,15 @@ public final class EmbeddedQueue {
 
     /**
      * Waits until every message was deleted or dead-lettered. Messages whose retries are exhausted only move
-     * to the dead-letter list on their next receive, so a consumer must keep polling meanwhile.
+     * to the dead-letter list on their next receive, so a consumer must keep polling meanwhile. Returns false
+     * early once every message left is hidden past the timeout (waiting a redelivery delay set by the function):
+     * none of them can be consumed in time.
      */
     public synchronized boolean awaitDrained(Duration timeout) throws InterruptedException {
         long deadline = clock.millis() + timeout.toMillis();
         while (!messages.isEmpty()) {
             long left = deadline - clock.millis();
-            if (left <= 0) {
+            if (left <= 0 || nextVisibleAt() > deadline) {
                 return false;
             }
             wait(Math.min(left, 200));

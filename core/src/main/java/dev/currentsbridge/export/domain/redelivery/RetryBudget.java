@@ -13,14 +13,27 @@ import java.time.Duration;
  * outage is survived for {@link #span}(TRANSIENT) = 104 h 5 min, a configuration error for 145 h 10 min; both
  * fit the queue's 14-day retention with more than a week to spare for a backlog.
  *
+ * <p>Retention: a message that waited in a backlog before (or between) its receives may not live long enough for
+ * the rest of its budget. When its next delay would end within {@link #RETENTION_MARGIN} of the queue's retention
+ * ({@link #outlivesRetention}), it is given up now like on its last receive, instead of SQS deleting it silently.
+ *
  * @param maxReceives the queue's {@code maxReceiveCount} (0: unknown, never give up; the queue decides)
+ * @param retention   the queue's {@code MessageRetentionPeriod} (zero: unknown, no retention guard)
  */
-public record RetryBudget(int maxReceives, Duration transientFirst, Duration configurationFirst, Duration maxDelay) {
+public record RetryBudget(int maxReceives, Duration transientFirst, Duration configurationFirst, Duration maxDelay,
+                          Duration retention) {
 
     /** The export queue's {@code maxReceiveCount}: CDK and SAM set it and {@code EXPORT_MAX_RECEIVES} from this. */
     public static final int QUEUE_MAX_RECEIVES = 16;
     /** The export queue's retention: SQS's maximum. */
     public static final Duration QUEUE_RETENTION = Duration.ofDays(14);
+    /**
+     * How long before its retention ends a message is given up: after its delay a message may wait visible in a
+     * backlog before a poller receives it again, and the invocation that receives it needs time to send it to the
+     * rejects queue. At the event source's cap (5 concurrent batches of 10, rounds of at most 120 s) a day drains
+     * over 300,000 messages.
+     */
+    public static final Duration RETENTION_MARGIN = Duration.ofDays(1);
     /** The outage the budget is built to outlast with nothing given up. */
     public static final Duration DESIGN_OUTAGE = Duration.ofHours(72);
 
@@ -35,6 +48,9 @@ public record RetryBudget(int maxReceives, Duration transientFirst, Duration con
     public static final Duration CONFIGURATION_FIRST = Duration.ofHours(1);
 
     public RetryBudget {
+        if (retention == null || retention.isNegative()) {
+            throw new IllegalArgumentException("EXPORT_QUEUE_RETENTION_SECONDS must not be negative, got " + retention);
+        }
         if (maxReceives < 0 || maxReceives > 1000) {
             throw new IllegalArgumentException("EXPORT_MAX_RECEIVES must be between 1 and 1000 (SQS's maxReceiveCount),"
                     + " got " + maxReceives);
@@ -43,7 +59,12 @@ public record RetryBudget(int maxReceives, Duration transientFirst, Duration con
 
     /** The production schedule for a queue with this {@code maxReceiveCount} (0: unknown). */
     public static RetryBudget of(int maxReceives) {
-        return new RetryBudget(maxReceives, TRANSIENT_FIRST, CONFIGURATION_FIRST, MAX_DELAY);
+        return of(maxReceives, Duration.ZERO);
+    }
+
+    /** The production schedule for a queue with this {@code maxReceiveCount} and retention (zero: unknown). */
+    public static RetryBudget of(int maxReceives, Duration retention) {
+        return new RetryBudget(maxReceives, TRANSIENT_FIRST, CONFIGURATION_FIRST, MAX_DELAY, retention);
     }
 
     /** No known limit: messages are never given up by the handler (the queue's redrive policy, if any, decides). */
@@ -58,6 +79,33 @@ public record RetryBudget(int maxReceives, Duration transientFirst, Duration con
     /** This receive is the last the queue allows: a message returned now would go to the dead-letter queue. */
     public boolean lastReceive(int receiveCount) {
         return limited() && receiveCount >= maxReceives;
+    }
+
+    /**
+     * A message to be returned is given up now instead: on its last allowed receive, or when it would not outlive
+     * its next delay (see {@link #outlivesRetention}).
+     *
+     * @param age how long ago the message was sent (SQS {@code SentTimestamp}; zero when unknown)
+     */
+    public boolean givesUp(int receiveCount, Duration age) {
+        return lastReceive(receiveCount) || !outlivesRetention(receiveCount, age);
+    }
+
+    /**
+     * The message, {@code age} old on receive {@code receiveCount}, can still be returned: its next delay ends
+     * more than {@link #RETENTION_MARGIN} before the queue's retention does. The delay taken is the longer of the
+     * two schedules', since a message returned unread shares its batch's cause. Always true without a retention.
+     */
+    public boolean outlivesRetention(int receiveCount, Duration age) {
+        if (retention.isZero() || age == null) {
+            return true;
+        }
+        Duration next = max(delay(receiveCount, RetryCause.TRANSIENT), delay(receiveCount, RetryCause.CONFIGURATION));
+        return age.plus(next).plus(RETENTION_MARGIN).compareTo(retention) < 0;
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 
     /** How long a message returned on receive {@code receiveCount} (1 = first) stays hidden. */

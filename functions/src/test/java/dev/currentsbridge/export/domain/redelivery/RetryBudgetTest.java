@@ -65,6 +65,27 @@ class RetryBudgetTest {
     }
 
     @Test
+    void aMessageItsNextDelayWouldTakePastTheRetentionIsGivenUpNow() {
+        RetryBudget guarded = RetryBudget.of(RetryBudget.QUEUE_MAX_RECEIVES, RetryBudget.QUEUE_RETENTION);
+        Duration limit = RetryBudget.QUEUE_RETENTION.minus(RetryBudget.RETENTION_MARGIN);
+        // Receive 1: the longer schedule's delay is the configuration clock's 1 hour.
+        assertTrue(guarded.outlivesRetention(1, limit.minusHours(1).minusSeconds(1)));
+        assertFalse(guarded.outlivesRetention(1, limit.minusHours(1)));
+        assertTrue(guarded.givesUp(1, limit.minusHours(1)), "given up on its first receive, for its age");
+        // Receive 9: the capped delay.
+        assertTrue(guarded.outlivesRetention(9, limit.minus(RetryBudget.MAX_DELAY).minusSeconds(1)));
+        assertFalse(guarded.outlivesRetention(9, limit.minus(RetryBudget.MAX_DELAY)));
+        assertFalse(guarded.givesUp(3, Duration.ofDays(3)), "young enough, receives left: returned");
+        assertTrue(guarded.givesUp(16, Duration.ZERO), "the last receive still gives up");
+        // Without a known retention (or age) nothing is given up for its age.
+        assertFalse(budget.givesUp(1, Duration.ofDays(400)));
+        assertFalse(RetryBudget.unlimited().givesUp(1, Duration.ofDays(400)));
+        assertTrue(RetryBudget.of(0, RetryBudget.QUEUE_RETENTION).givesUp(1, Duration.ofDays(13)),
+                "the guard works without a receive limit");
+        assertThrows(IllegalArgumentException.class, () -> RetryBudget.of(16, Duration.ofSeconds(-1)));
+    }
+
+    @Test
     void causesAreReadFromTheRetryReasons() {
         assertEquals(RetryCause.CONFIGURATION, RetryCause.of("mixpanel_401"));
         assertEquals(RetryCause.CONFIGURATION, RetryCause.of("mixpanel_403"));
