@@ -91,7 +91,7 @@ public final class LocalSystem {
                 CURRENTS_TOKEN_SECRET_ID, currentsToken));
         this.env = Map.copyOf(localEnvironment(settings, mixpanel, braze));
         factories.put(ExportHandler.class.getName(), e -> new ExportHandler(
-                new ExportPorts(mixpanel.client(), rejects, objects), e));
+                new ExportPorts(mixpanel.client(), rejects, objects).withEngage(mixpanel.engageClient()), e));
         factories.put(CurrentsIngestHandler.class.getName(), e -> new CurrentsIngestHandler(
                 new EmbeddedExportQueue(exportQueue), secrets, e));
         factories.put(CohortApiHandler.class.getName(), e -> new CohortApiHandler(state.store(), e, Clock.systemUTC()));
