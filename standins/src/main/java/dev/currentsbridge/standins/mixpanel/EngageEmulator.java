@@ -9,6 +9,7 @@ import dev.currentsbridge.standins.faults.FaultQueue;
 import dev.currentsbridge.standins.recording.OutputFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -33,8 +34,9 @@ public final class EngageEmulator {
     /** Mixpanel: a profile holds at most 2000 properties ({@code data-structure/user-profiles.mdx}). */
     public static final int MAX_PROFILE_PROPERTIES = 2000;
 
-    /** One request as the emulator saw it. */
-    public record Request(int status, int updates, long bytes, String ip, boolean strict, String body) {
+    /** One request as the emulator saw it: its answer, and the request body as received (UTF-8). */
+    public record Request(int status, int updates, long bytes, String ip, boolean strict, String answer,
+                          String body) {
     }
 
     private final FaultQueue<MixpanelFake.Fault> faults = new FaultQueue<>();
@@ -142,7 +144,8 @@ public final class EngageEmulator {
         int[] count = {0};
         Answer a = decide(body, strict, fault, count);
         if (!noHistory) {
-            requests.add(new Request(a.status(), count[0], body == null ? 0 : body.length, ip, strict, a.body()));
+            requests.add(new Request(a.status(), count[0], body == null ? 0 : body.length, ip, strict, a.body(),
+                    body == null ? null : new String(body, StandardCharsets.UTF_8)));
         }
         return a;
     }
