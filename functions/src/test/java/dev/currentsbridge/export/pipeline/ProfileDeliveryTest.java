@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.currentsbridge.common.http.SharedHttpClient;
 import dev.currentsbridge.common.json.Json;
+import dev.currentsbridge.common.log.Log;
 import dev.currentsbridge.common.retry.RetryPolicy;
 import dev.currentsbridge.common.time.Deadline;
 import dev.currentsbridge.export.adapter.MixpanelHttpEngage;
@@ -253,8 +254,16 @@ class ProfileDeliveryTest {
         new CurrentsJsonDecoder().decodeStorage(CurrentsFixtures.emailOpen("e-1", "user-e"), CurrentsFixtures.EMAIL_OPEN, open);
         events.addAll(open.accepted);
 
-        EventLedger ledger = run("default," + TYPE, events);
+        List<String> logs = new CopyOnWriteArrayList<>();
+        var previous = Log.setSink(logs::add);
+        EventLedger ledger;
+        try {
+            ledger = run("default," + TYPE, events);
+        } finally {
+            Log.setSink(previous);
+        }
 
+        assertTrue(logs.stream().anyMatch(l -> l.contains("no project_token")), "the log says what to fix: " + logs);
         assertEquals(Map.of("mixpanel_credentials_invalid", 2L), ledger.totals().reasons(Outcome.RETRY));
         assertEquals(1, ledger.totals().get(Outcome.IMPORTED));
         assertEquals(List.of(), mixpanel.engage().requests());

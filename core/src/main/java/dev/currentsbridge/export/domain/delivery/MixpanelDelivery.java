@@ -180,6 +180,8 @@ public final class MixpanelDelivery implements AutoCloseable {
                 transientReason = "mixpanel_unreachable";
             } catch (MixpanelImport.CredentialsException e) {
                 if (!e.retryable()) {
+                    // the message says which field is missing or malformed (never a value): e.g. project_token
+                    LOG.error("mixpanel credentials secret unusable", "detail", e.getMessage());
                     configurationError(batch, "mixpanel_credentials_invalid");
                     return;
                 }
