@@ -7,6 +7,7 @@ import dev.currentsbridge.common.http.SharedHttpClient;
 import dev.currentsbridge.standins.local.MapSecretSource;
 import dev.currentsbridge.common.secrets.SecretSource;
 import dev.currentsbridge.export.adapter.MixpanelCredentials;
+import dev.currentsbridge.export.adapter.MixpanelHttpEngage;
 import dev.currentsbridge.export.adapter.MixpanelHttpImport;
 import dev.currentsbridge.export.port.MixpanelImport;
 import dev.currentsbridge.standins.mixpanel.MixpanelFake;
@@ -29,7 +30,7 @@ public final class MixpanelTarget implements AutoCloseable {
     private static final String DRY_RUN_SECRET = "{\"project_token\":\"" + DRY_RUN_TOKEN + "\"}";
 
     public static final Option SECRET_FILE = Option.value("mixpanel-secret-file", "FILE", null,
-            "send to the real Mixpanel with this JSON credentials file: {\"service_account_user\",\"service_account_secret\",\"project_id\"} or {\"api_secret\"} or {\"project_token\"}");
+            "send to the real Mixpanel with this JSON credentials file: {\"service_account_user\",\"service_account_secret\",\"project_id\"} or {\"api_secret\"} or {\"project_token\"}; profile updates (/engage) need \"project_token\" beside the others");
     public static final Option REGION = Option.value("mixpanel-region", "US|EU|IN", "US",
             "Mixpanel data residency of the project").withEnv("MIXPANEL_REGION");
     public static final Option URL = Option.value("mixpanel-url", "URL", null,
@@ -51,7 +52,7 @@ public final class MixpanelTarget implements AutoCloseable {
         MixpanelFake sink = LoopbackHttp.start("Mixpanel dry-run sink", port,
                 p -> MixpanelFake.start(p).acceptUsername(DRY_RUN_TOKEN).recordTo(dir).keepNoHistory());
         return new MixpanelTarget(sink, URI.create(sink.baseUrl()), new MapSecretSource(Map.of(LOCAL_SECRET_ID, DRY_RUN_SECRET)),
-                "dry run: Mixpanel /import bodies go to " + dir + " (sink " + sink.baseUrl() + ")");
+                "dry run: Mixpanel /import and /engage bodies go to " + dir + " (sink " + sink.baseUrl() + ")");
     }
 
     public static MixpanelTarget real(Path secretFile, String region, String urlOverride) {
@@ -115,6 +116,11 @@ public final class MixpanelTarget implements AutoCloseable {
 
     public MixpanelHttpImport client() {
         return new MixpanelHttpImport(SharedHttpClient.get(), baseUrl, secrets, LOCAL_SECRET_ID);
+    }
+
+    /** {@code /engage} (profile updates) on the same host with the same secret (its {@code project_token}). */
+    public MixpanelHttpEngage engageClient() {
+        return new MixpanelHttpEngage(SharedHttpClient.get(), baseUrl, secrets, LOCAL_SECRET_ID);
     }
 
     @Override

@@ -99,7 +99,7 @@ public final class ExportHandler implements RequestHandler<SQSEvent, SQSBatchRes
         this.clock = clock;
         this.ports = ports;
         this.pipeline = new ExportPipeline(mapper(env), ports.mixpanel(), ports.rejects(), ports.objects(),
-                RetryPolicy.mixpanel(jitter), sleeper, settings(env), BatchLimits.MIXPANEL);
+                RetryPolicy.mixpanel(jitter), sleeper, settings(env), BatchLimits.MIXPANEL).withEngage(ports.engage());
         this.budget = budget(env);
         this.wholeBatchReturned = wholeBatchReturned;
     }

@@ -21,6 +21,7 @@ import dev.currentsbridge.export.domain.delivery.DeliverySettings;
 import dev.currentsbridge.export.domain.mapping.EventMapper;
 import dev.currentsbridge.export.pipeline.ExportRun;
 import dev.currentsbridge.export.pipeline.ExportSetup;
+import dev.currentsbridge.export.port.MixpanelEngage;
 import dev.currentsbridge.export.port.MixpanelImport;
 import dev.currentsbridge.export.port.RejectSink;
 import java.io.BufferedInputStream;
@@ -63,9 +64,16 @@ public final class Backfill implements AutoCloseable {
      */
     public Backfill(EventMapper mapper, MixpanelImport mixpanel, RejectSink rejectSink, int concurrency,
                     RetryPolicy retryPolicy, String typeHint) {
+        this(mapper, mixpanel, null, rejectSink, concurrency, retryPolicy, typeHint);
+    }
+
+    /** @param engage where selected profile updates go ({@code /engage}); null: as {@code /import} events */
+    public Backfill(EventMapper mapper, MixpanelImport mixpanel, MixpanelEngage engage, RejectSink rejectSink,
+                    int concurrency, RetryPolicy retryPolicy, String typeHint) {
         this.typeHint = typeHint;
         this.run = new ExportSetup(mapper, mixpanel, rejectSink, retryPolicy, Sleeper.REAL,
-                DeliverySettings.defaults(concurrency), BatchLimits.MIXPANEL).start(Deadline.none(), REJECTS_PER_FLUSH);
+                DeliverySettings.defaults(concurrency), BatchLimits.MIXPANEL).withEngage(engage)
+                .start(Deadline.none(), REJECTS_PER_FLUSH);
     }
 
     public long eventsRead() {

@@ -139,7 +139,7 @@ public final class ExportCommand implements Command {
             out.println("exporting " + inputs.size() + " file(s), " + humanBytes(totalBytes) + " -> " + target.description());
             Map<String, String> unreadable = new LinkedHashMap<>();
             EventLedger.Totals totals;
-            try (Backfill backfill = new Backfill(mapper, target.client(), rejectSink, concurrency, policy,
+            try (Backfill backfill = new Backfill(mapper, target.client(), target.engageClient(), rejectSink, concurrency, policy,
                     inv.get(EVENT_TYPE));
                  Progress progress = Progress.start(inv.err(), backfill, inputs.size())) {
                 for (Inputs.Input input : inputs) {

@@ -94,8 +94,8 @@ public final class LocalSystem {
         // As deployed: the handler paces redelivery through the embedded queue (its MessageVisibility), gives a
         // message up to the rejects on the queue's last receive, and fails a batch returned whole.
         factories.put(ExportHandler.class.getName(), e -> new ExportHandler(
-                new ExportPorts(mixpanel.client(), rejects, objects, exportQueue), e, Sleeper.REAL,
-                new SplittableRandom(), ExportHandler.WholeBatchReturned.FAIL_INVOCATION));
+                new ExportPorts(mixpanel.client(), rejects, objects, exportQueue).withEngage(mixpanel.engageClient()), e,
+                Sleeper.REAL, new SplittableRandom(), ExportHandler.WholeBatchReturned.FAIL_INVOCATION));
         factories.put(CurrentsIngestHandler.class.getName(), e -> new CurrentsIngestHandler(
                 new EmbeddedExportQueue(exportQueue), secrets, e));
         factories.put(CohortApiHandler.class.getName(), e -> new CohortApiHandler(state.store(), e, Clock.systemUTC()));

@@ -6,6 +6,7 @@ import dev.currentsbridge.export.domain.decode.MalformedInputException;
 import dev.currentsbridge.export.domain.ledger.EventLedger;
 import dev.currentsbridge.export.domain.ledger.Outcome;
 import dev.currentsbridge.export.domain.mapping.EventMapper;
+import dev.currentsbridge.export.port.MixpanelEngage;
 import dev.currentsbridge.export.port.MixpanelImport;
 import dev.currentsbridge.export.port.RejectSink;
 import dev.currentsbridge.export.port.RejectedEvent;
@@ -36,13 +37,19 @@ final class RejectReplay {
 
     /** @param typeHint the Currents type of originals that carry none (null: such originals are rejected again) */
     RejectReplay(EventMapper mapper, MixpanelImport mixpanel, int concurrency, RetryPolicy policy, String typeHint) {
+        this(mapper, mixpanel, null, concurrency, policy, typeHint);
+    }
+
+    /** @param engage where replayed profile updates go ({@code /engage}); null: as {@code /import} events */
+    RejectReplay(EventMapper mapper, MixpanelImport mixpanel, MixpanelEngage engage, int concurrency,
+                 RetryPolicy policy, String typeHint) {
         RejectSink collect = rejects -> {
             for (RejectedEvent r : rejects) {
                 newReasons.merge(r.messageId(), r.reasonCode(), (a, b) -> a);
             }
             return List.of();
         };
-        this.backfill = new Backfill(mapper, mixpanel, collect, concurrency, policy, typeHint);
+        this.backfill = new Backfill(mapper, mixpanel, engage, collect, concurrency, policy, typeHint);
     }
 
     List<Verdict> replay(List<StoredReject> rejects) {

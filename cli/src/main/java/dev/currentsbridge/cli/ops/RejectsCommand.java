@@ -190,7 +190,7 @@ public final class RejectsCommand implements Command {
             EventMapper mapper = new EventMapper(MappingConfig.parse(inv.get(ExportCommand.EVENT_TYPES),
                     inv.get(ExportCommand.EVENT_NAMES)));
             out.println("replaying " + chosen.size() + " reject(s) from " + store.describe() + " -> " + target.description());
-            replay = new RejectReplay(mapper, target.client(), inv.getInt(ExportCommand.CONCURRENCY, 1, 64),
+            replay = new RejectReplay(mapper, target.client(), target.engageClient(), inv.getInt(ExportCommand.CONCURRENCY, 1, 64),
                     RetryPolicy.mixpanel(RandomGenerator.getDefault())
                             .withMaxAttempts(inv.getInt(ExportCommand.MAX_ATTEMPTS, 1, 100)),
                     inv.lookup(ExportCommand.EVENT_TYPE).orElse(null));

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.currentsbridge.cli.Cli;
 import dev.currentsbridge.common.json.Json;
 import dev.currentsbridge.standins.fixtures.CurrentsFixtures;
+import dev.currentsbridge.standins.fixtures.CurrentsSamples;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code bridge export} on a folder of Currents files, into the dry-run sink. */
 class ExportCommandTest {
+
+    private static final String PROFILE = "users.profile.Update";
 
     @TempDir
     Path tmp;
@@ -80,6 +83,28 @@ class ExportCommandTest {
         assertTrue(events.stream().anyMatch(e -> e.path("event").asText().equals("[Braze Custom Event] Added To Cart")
                 && e.path("properties").path("distinct_id").asText().equals("user-hb-1")));
         assertEquals(3, rejectLines().size());
+    }
+
+    @Test
+    void selectedProfileUpdatesAreWrittenAsEngageBodiesBesideTheImportOnes() throws IOException {
+        Files.writeString(input.resolve("profiles.ndjson"), CurrentsSamples.storageSample(PROFILE)
+                .put("event_type", PROFILE) + "\n");
+        Cli.Result r = export(tmp.resolve("out"), "--event-types", "default," + PROFILE);
+
+        assertEquals(0, r.exitCode(), r.toString());
+        assertLine(r.out(), "exported", "14");
+        assertCountsAddUp(r.out());
+        assertEquals(13, events(tmp.resolve("out")).size(), "the profile update is not an /import event");
+        List<String> updates = ExportOutput.profileUpdates(tmp.resolve("out"));
+        assertEquals(1, updates.size());
+        JsonNode update = Json.MAPPER.readTree(updates.getFirst());
+        assertEquals("local-dry-run", update.get("$token").asText());
+        assertEquals("user-01101", update.get("$distinct_id").asText());
+        assertEquals("Jane", update.get("$set").get("$first_name").asText());
+
+        Cli.Result without = export(tmp.resolve("out2"));
+        assertLine(without.out(), "skipped", "3   (no_external_user_id: 2, type_not_selected: 1)");
+        assertEquals(List.of(), ExportOutput.profileUpdates(tmp.resolve("out2")));
     }
 
     @Test

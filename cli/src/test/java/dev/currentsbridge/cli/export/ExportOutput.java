@@ -47,13 +47,26 @@ final class ExportOutput {
     static List<JsonNode> events(Path dir) throws IOException {
         List<JsonNode> events = new ArrayList<>();
         try (Stream<Path> s = Files.list(dir)) {
-            for (Path p : s.filter(f -> f.toString().endsWith(".ndjson")).toList()) {
+            for (Path p : s.filter(f -> f.getFileName().toString().startsWith("import-")
+                    && f.toString().endsWith(".ndjson")).toList()) {
                 for (String line : Files.readAllLines(p)) {
                     events.add(Json.MAPPER.readTree(line));
                 }
             }
         }
         return events;
+    }
+
+    /** The {@code /engage} profile updates a dry run wrote ({@code engage-*.ndjson}), one per line. */
+    static List<String> profileUpdates(Path dir) throws IOException {
+        List<String> updates = new ArrayList<>();
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.filter(f -> f.getFileName().toString().startsWith("engage-")
+                    && f.toString().endsWith(".ndjson")).toList()) {
+                updates.addAll(Files.readAllLines(p));
+            }
+        }
+        return updates;
     }
 
     static Set<String> insertIds(List<JsonNode> events) {

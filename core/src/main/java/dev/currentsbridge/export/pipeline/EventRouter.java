@@ -30,6 +30,7 @@ public final class EventRouter implements EventSink {
     private final RejectBuffer rejects;
     private final EventLedger ledger;
     private ReadFailureTracker stream;
+    private ProfileLane profiles;
 
     EventRouter(EventMapper mapper, String messageId, String origin, Batcher batcher, RejectBuffer rejects,
                 EventLedger ledger) {
@@ -41,8 +42,18 @@ public final class EventRouter implements EventSink {
         this.ledger = ledger;
     }
 
+    /** Profile updates go to this lane ({@code /engage}) instead of {@code /import}; null: none. */
+    EventRouter withProfiles(ProfileLane lane) {
+        this.profiles = lane;
+        return this;
+    }
+
     @Override
     public void accept(CurrentsEvent event) {
+        if (profiles != null && ProfileLane.handles(event)) {
+            profiles.accept(event, messageId, origin);
+            return;
+        }
         switch (mapper.map(event)) {
             case MappingResult.Mapped mapped -> {
                 OutgoingEvent out = new OutgoingEvent(messageId, origin, event, mapped.insertId(), mapped.json());

@@ -8,6 +8,7 @@ import dev.currentsbridge.export.domain.delivery.DeliverySettings;
 import dev.currentsbridge.export.domain.ledger.EventLedger;
 import dev.currentsbridge.export.domain.mapping.EventMapper;
 import dev.currentsbridge.export.domain.redelivery.RetryBudget;
+import dev.currentsbridge.export.port.MixpanelEngage;
 import dev.currentsbridge.export.port.MixpanelImport;
 import dev.currentsbridge.export.port.ObjectSource;
 import dev.currentsbridge.export.port.RejectSink;
@@ -36,8 +37,17 @@ public final class ExportPipeline {
     private final MessageReader reader;
 
     public ExportPipeline(ExportSetup setup, ObjectSource objects) {
+        this(setup, new MessageReader(new S3FileReader(objects, setup.settings().reserve())));
+    }
+
+    private ExportPipeline(ExportSetup setup, MessageReader reader) {
         this.setup = setup;
-        this.reader = new MessageReader(new S3FileReader(objects, setup.settings().reserve()));
+        this.reader = reader;
+    }
+
+    /** The same pipeline, with selected profile updates delivered to {@code engage} (null: as {@code /import} events). */
+    public ExportPipeline withEngage(MixpanelEngage engage) {
+        return new ExportPipeline(setup.withEngage(engage), reader);
     }
 
     public ExportPipeline(EventMapper mapper, MixpanelImport mixpanel, RejectSink rejectSink, ObjectSource objects,

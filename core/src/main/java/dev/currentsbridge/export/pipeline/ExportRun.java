@@ -12,7 +12,8 @@ import dev.currentsbridge.export.domain.mapping.EventMapper;
 
 /**
  * One export run: the {@link EventLedger} that accounts for every event, the rejects buffer, the concurrent
- * Mixpanel delivery and the batcher feeding it. Events enter through {@link #router}; {@link #drain} waits
+ * Mixpanel delivery and the batcher feeding it, and the {@code /engage} lane of profile updates ({@link ProfileLane})
+ * when profiles are selected. Events enter through {@link #router}; {@link #drain} waits
  * until everything routed so far is imported, rejected or marked for redelivery.
  */
 public final class ExportRun implements AutoCloseable {
@@ -22,6 +23,8 @@ public final class ExportRun implements AutoCloseable {
     private final RejectBuffer rejects;
     private final MixpanelDelivery delivery;
     private final Batcher batcher;
+    /** The {@code /engage} lane of profile updates; null when profiles are not exported. */
+    private final ProfileLane profiles;
 
     ExportRun(ExportSetup setup, Deadline deadline, int rejectsPerFlush) {
         this.mapper = setup.mapper();
@@ -29,6 +32,7 @@ public final class ExportRun implements AutoCloseable {
         this.delivery = new MixpanelDelivery(setup.mixpanel(), setup.retryPolicy(), setup.sleeper(), deadline,
                 setup.settings(), ledger, rejects);
         this.batcher = new Batcher(setup.limits(), delivery::submit);
+        this.profiles = ProfileLane.of(setup, deadline, delivery.stats(), ledger, rejects);
     }
 
     /** Starts accounting for one message (a queue message, or a file of the backfill). */
@@ -38,7 +42,7 @@ public final class ExportRun implements AutoCloseable {
 
     /** Maps and routes the events of {@code messageId}; {@code origin} names where they came from (rejects). */
     public EventRouter router(String messageId, String origin) {
-        return new EventRouter(mapper, messageId, origin, batcher, rejects, ledger);
+        return new EventRouter(mapper, messageId, origin, batcher, rejects, ledger).withProfiles(profiles);
     }
 
     /** A whole message (or file) that can never be imported. */
@@ -54,6 +58,10 @@ public final class ExportRun implements AutoCloseable {
     /** Sends what is still batched, waits for every request and stores the rejects. */
     public void drain() {
         batcher.flush();
+        if (profiles != null) {
+            profiles.flush();
+            profiles.awaitIdle();
+        }
         delivery.awaitIdle();
         rejects.flush();
     }
@@ -62,12 +70,16 @@ public final class ExportRun implements AutoCloseable {
         return ledger;
     }
 
+    /** Requests, retries and splits of both lanes ({@code /import} and {@code /engage}). */
     public DeliveryStats stats() {
         return delivery.stats();
     }
 
     @Override
     public void close() {
+        if (profiles != null) {
+            profiles.close();
+        }
         delivery.close();
     }
 }

@@ -6,15 +6,28 @@ import dev.currentsbridge.common.time.Sleeper;
 import dev.currentsbridge.export.domain.delivery.BatchLimits;
 import dev.currentsbridge.export.domain.delivery.DeliverySettings;
 import dev.currentsbridge.export.domain.mapping.EventMapper;
+import dev.currentsbridge.export.port.MixpanelEngage;
 import dev.currentsbridge.export.port.MixpanelImport;
 import dev.currentsbridge.export.port.RejectSink;
 
 /**
- * What every export run is built from: the mapping, the Mixpanel and rejects ports and the delivery settings.
+ * What every export run is built from: the mapping, the Mixpanel ({@code /import}; {@code /engage}, null when
+ * profiles are not delivered) and rejects ports and the delivery settings.
  * The Lambda ({@link ExportPipeline}) and the backfill ({@code bridge export}) start their runs from one.
  */
 public record ExportSetup(EventMapper mapper, MixpanelImport mixpanel, RejectSink rejectSink, RetryPolicy retryPolicy,
-                          Sleeper sleeper, DeliverySettings settings, BatchLimits limits) {
+                          Sleeper sleeper, DeliverySettings settings, BatchLimits limits, MixpanelEngage engage) {
+
+    /** Without an {@code /engage} port: {@code users.profile.Update}, if selected, travels as an {@code /import} event. */
+    public ExportSetup(EventMapper mapper, MixpanelImport mixpanel, RejectSink rejectSink, RetryPolicy retryPolicy,
+                       Sleeper sleeper, DeliverySettings settings, BatchLimits limits) {
+        this(mapper, mixpanel, rejectSink, retryPolicy, sleeper, settings, limits, null);
+    }
+
+    /** The same setup, with profile updates ({@code users.profile.Update}, when selected) sent to {@code engage}. */
+    public ExportSetup withEngage(MixpanelEngage engage) {
+        return new ExportSetup(mapper, mixpanel, rejectSink, retryPolicy, sleeper, settings, limits, engage);
+    }
 
     /**
      * @param deadline        when the run must have finished its requests ({@link Deadline#none()}: never)

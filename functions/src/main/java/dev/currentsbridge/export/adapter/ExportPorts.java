@@ -6,6 +6,7 @@ import dev.currentsbridge.common.http.SharedHttpClient;
 import dev.currentsbridge.common.lang.Lazy;
 import dev.currentsbridge.common.secrets.SecretSource;
 import dev.currentsbridge.export.port.MessageVisibility;
+import dev.currentsbridge.export.port.MixpanelEngage;
 import dev.currentsbridge.export.port.MixpanelImport;
 import dev.currentsbridge.export.port.ObjectSource;
 import dev.currentsbridge.export.port.RejectSink;
@@ -17,15 +18,26 @@ import dev.currentsbridge.export.port.RejectSink;
  *                   queue's visibility timeout)
  */
 public record ExportPorts(MixpanelImport mixpanel, RejectSink rejects, ObjectSource objects,
-                          MessageVisibility visibility) {
+                          MessageVisibility visibility, MixpanelEngage engage) {
+
+    /** Without an {@code /engage} port: a selected {@code users.profile.Update} travels as an {@code /import} event. */
+    public ExportPorts(MixpanelImport mixpanel, RejectSink rejects, ObjectSource objects,
+                       MessageVisibility visibility) {
+        this(mixpanel, rejects, objects, visibility, null);
+    }
 
     /** Returned messages come back after the queue's visibility timeout. */
     public ExportPorts(MixpanelImport mixpanel, RejectSink rejects, ObjectSource objects) {
         this(mixpanel, rejects, objects, MessageVisibility.QUEUE_DEFAULT);
     }
 
+    /** The same ports, with profile updates sent to {@code engage}. */
+    public ExportPorts withEngage(MixpanelEngage engage) {
+        return new ExportPorts(mixpanel, rejects, objects, visibility, engage);
+    }
+
     /**
-     * The real adapters: Mixpanel over the shared HTTP client with credentials from Secrets Manager (cached per
+     * The real adapters: Mixpanel ({@code /import}, and {@code /engage} for profile updates) over the shared HTTP client with credentials from Secrets Manager (cached per
      * container; during an on-demand init read in the background from here on, see {@link AwsClients#secrets}), the
      * rejects queue ({@code REJECTS_QUEUE_URL}, its SQS client built on first use or at priming), S3, and the
      * export queue's {@code ChangeMessageVisibility} for returned messages (same SQS client).
@@ -38,6 +50,7 @@ public record ExportPorts(MixpanelImport mixpanel, RejectSink rejects, ObjectSou
                 MixpanelHttpImport.fromEnv(env, secrets, SharedHttpClient::get),
                 new SqsRejectSink(sqs, rejectsQueue),
                 new S3ObjectSource(aws.s3ObjectReader()),
-                new SqsMessageVisibility(sqs));
+                new SqsMessageVisibility(sqs),
+                MixpanelHttpEngage.fromEnv(env, secrets, SharedHttpClient::get));
     }
 }

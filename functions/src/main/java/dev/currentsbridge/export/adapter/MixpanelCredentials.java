@@ -10,13 +10,16 @@ import java.util.Base64;
  * Mixpanel credentials from the JSON secret named by {@code MIXPANEL_SECRET_ID}, in order of preference:
  * a service account {@code {"service_account_user","service_account_secret","project_id"}} (Mixpanel's
  * recommendation), the project API secret {@code {"api_secret"}} (retired 2027-03-03), or the project token
- * {@code {"project_token"}}. toString never shows a value.
+ * {@code {"project_token"}}. {@code project_token} may also stand beside a service account or an API secret: it is
+ * what {@code /engage} (profile updates) authenticates by, as {@code $token} in each update, and {@code /import}
+ * ignores it there. toString never shows a value.
  *
  * @param authorization the {@code Authorization} header value
  * @param projectId     the {@code project_id} query parameter (service accounts only), else null
  * @param kind          {@code service_account}, {@code api_secret} or {@code project_token} (loggable)
+ * @param projectToken  the project token for {@code /engage}, else null (profile updates then cannot be sent)
  */
-public record MixpanelCredentials(String authorization, String projectId, String kind) {
+public record MixpanelCredentials(String authorization, String projectId, String kind, String projectToken) {
 
     public static MixpanelCredentials parse(String secretJson) {
         JsonNode s;
@@ -28,6 +31,7 @@ public record MixpanelCredentials(String authorization, String projectId, String
         if (s == null || !s.isObject()) {
             throw new CredentialsException("the Mixpanel secret is not a JSON object", false, null);
         }
+        String token = text(s, "project_token");
         String user = text(s, "service_account_user");
         String secret = text(s, "service_account_secret");
         if (user != null || secret != null) {
@@ -36,15 +40,14 @@ public record MixpanelCredentials(String authorization, String projectId, String
                 throw new CredentialsException("a service account needs service_account_user, "
                         + "service_account_secret and project_id", false, null);
             }
-            return new MixpanelCredentials(basic(user, secret), project, "service_account");
+            return new MixpanelCredentials(basic(user, secret), project, "service_account", token);
         }
         String apiSecret = text(s, "api_secret");
         if (apiSecret != null) {
-            return new MixpanelCredentials(basic(apiSecret, ""), null, "api_secret");
+            return new MixpanelCredentials(basic(apiSecret, ""), null, "api_secret", token);
         }
-        String token = text(s, "project_token");
         if (token != null) {
-            return new MixpanelCredentials(basic(token, ""), null, "project_token");
+            return new MixpanelCredentials(basic(token, ""), null, "project_token", token);
         }
         throw new CredentialsException("the Mixpanel secret holds none of service_account_user/"
                 + "service_account_secret/project_id, api_secret, project_token", false, null);

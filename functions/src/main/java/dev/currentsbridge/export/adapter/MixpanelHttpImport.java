@@ -4,7 +4,6 @@ import dev.currentsbridge.common.retry.RetryAfter;
 import dev.currentsbridge.common.config.ConfigException;
 import dev.currentsbridge.common.config.Env;
 import dev.currentsbridge.common.secrets.SecretSource;
-import dev.currentsbridge.common.secrets.SecretUnavailableException;
 import dev.currentsbridge.export.port.MixpanelImport;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -37,9 +36,7 @@ public final class MixpanelHttpImport implements MixpanelImport {
 
     private final Supplier<HttpClient> http;
     private final URI importUri;
-    private final SecretSource secrets;
-    private final String secretId;
-    private volatile MixpanelCredentials credentials;
+    private final MixpanelSecret secret;
 
     public MixpanelHttpImport(HttpClient http, URI baseUrl, SecretSource secrets, String secretId) {
         this(() -> http, baseUrl, secrets, secretId);
@@ -50,8 +47,7 @@ public final class MixpanelHttpImport implements MixpanelImport {
         this.http = http;
         String base = baseUrl.toString();
         this.importUri = URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/import");
-        this.secrets = secrets;
-        this.secretId = secretId;
+        this.secret = new MixpanelSecret(secrets, secretId);
     }
 
     /** From {@code MIXPANEL_REGION}, {@code MIXPANEL_API_URL} and {@code MIXPANEL_SECRET_ID}. */
@@ -82,7 +78,7 @@ public final class MixpanelHttpImport implements MixpanelImport {
 
     @Override
     public Response send(List<byte[]> events, Duration timeout) throws IOException, InterruptedException {
-        MixpanelCredentials c = credentials();
+        MixpanelCredentials c = secret.credentials();
         String query = "strict=1" + (c.projectId() == null ? ""
                 : "&project_id=" + URLEncoder.encode(c.projectId(), StandardCharsets.UTF_8));
         HttpRequest request = HttpRequest.newBuilder(URI.create(importUri + "?" + query))
@@ -99,8 +95,7 @@ public final class MixpanelHttpImport implements MixpanelImport {
 
     @Override
     public void reloadCredentials() {
-        credentials = null;
-        secrets.invalidate(secretId);
+        secret.reload();
     }
 
     /** SnapStart priming: loads the request-building, gzip and HTTP classes without sending anything. */
@@ -110,27 +105,6 @@ public final class MixpanelHttpImport implements MixpanelImport {
         HttpRequest.newBuilder(importUri).timeout(Duration.ofSeconds(1)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(sample)).build();
         retryAfter("Wed, 21 Oct 2015 07:28:00 GMT");
-    }
-
-    private MixpanelCredentials credentials() {
-        MixpanelCredentials c = credentials;
-        if (c == null) {
-            String json;
-            try {
-                json = secrets.get(secretId);
-            } catch (SecretUnavailableException e) {
-                throw new CredentialsException("cannot read the Mixpanel secret: " + e.getMessage(), e.retryable(), e);
-            }
-            try {
-                c = MixpanelCredentials.parse(json);
-            } catch (CredentialsException e) {
-                // a bad edit of the secret: read it again after a while, not at every batch and not only after a 401
-                secrets.unusable(secretId);
-                throw e;
-            }
-            credentials = c;
-        }
-        return c;
     }
 
     /** {@code [e1,e2,...]} gzip-compressed, written straight into the compressor, at {@link #GZIP_LEVEL}. */

@@ -24,6 +24,7 @@ import dev.currentsbridge.common.secrets.CachingSecretSource;
 import dev.currentsbridge.export.CurrentsIngestHandler;
 import dev.currentsbridge.export.ExportHandler;
 import dev.currentsbridge.export.adapter.ExportPorts;
+import dev.currentsbridge.export.adapter.MixpanelHttpEngage;
 import dev.currentsbridge.export.adapter.MixpanelHttpImport;
 import dev.currentsbridge.export.adapter.SqsExportQueue;
 import dev.currentsbridge.export.adapter.SqsRejectSink;
@@ -71,11 +72,12 @@ class PersonalDataInLogsTest {
     private static final String PHONE = "+14155550123";
     private static final String MIXPANEL_SA_SECRET = "mp-sa-secret-Zq81";
     private static final String MIXPANEL_API_SECRET = "mp-api-secret-Lk27";
+    private static final String MIXPANEL_PROJECT_TOKEN = "mp-project-token-Rr31";
     private static final String BRAZE_KEY = "braze-rest-key-Vx55";
     private static final String CURRENTS_TOKEN = "currents-bearer-token-Hh09";
 
     private final List<String> lines = new CopyOnWriteArrayList<>();
-    private final Set<String> secrets = new LinkedHashSet<>(List.of(PHONE, MIXPANEL_SA_SECRET, MIXPANEL_API_SECRET,
+    private final Set<String> secrets = new LinkedHashSet<>(List.of(PHONE, MIXPANEL_SA_SECRET, MIXPANEL_API_SECRET, MIXPANEL_PROJECT_TOKEN, "Pii-First-Name",
             BRAZE_KEY, CURRENTS_TOKEN, "user-pii-", "distinct-pii-", "user-av-", "braze-e", "braze-h", "braze-av-"));
 
     @Test
@@ -120,15 +122,19 @@ class PersonalDataInLogsTest {
         String rejectsQueue = sqs.createQueue("pii-rejects");
         try (MixpanelFake mixpanel = MixpanelFake.start()) {
             mixpanel.acceptServiceAccount("sa", MIXPANEL_SA_SECRET, "77");
+            mixpanel.engage().acceptToken(MIXPANEL_PROJECT_TOKEN);
             MapSecretSource secretStore = new MapSecretSource(Map.of("mp", Json.MAPPER.createObjectNode()
                     .put("service_account_user", "sa").put("service_account_secret", MIXPANEL_SA_SECRET)
-                    .put("project_id", "77").toString()));
+                    .put("project_id", "77").put("project_token", MIXPANEL_PROJECT_TOKEN).toString()));
             FaultyObjectSource s3 = new FaultyObjectSource(FaultSchedule.healthy(FaultyObjectSource.Fault.class,
                     FaultyObjectSource.Fault.NONE));
             ExportHandler handler = new ExportHandler(new ExportPorts(
                     new MixpanelHttpImport(SharedHttpClient.get(), URI.create(mixpanel.baseUrl()),
                             new CachingSecretSource(secretStore), "mp"),
-                    new SqsRejectSink(sqs.client(), rejectsQueue), s3), Env.of(Map.of()), d -> { },
+                    new SqsRejectSink(sqs.client(), rejectsQueue), s3).withEngage(
+                    new MixpanelHttpEngage(SharedHttpClient.get(), URI.create(mixpanel.baseUrl()),
+                            new CachingSecretSource(secretStore), "mp")),
+                    Env.of(Map.of("EXPORT_EVENT_TYPES", "default,users.profile.Update")), d -> { },
                     new SplittableRandom(3));
             String key = CurrentsFixtures.s3Key(CurrentsFixtures.EMAIL_OPEN, "pii");
             s3.put("b", key, piiAvro());
@@ -138,11 +144,15 @@ class PersonalDataInLogsTest {
                     CurrentsFixtures.eventBridgeObjectCreated("b", key),
                     CurrentsFixtures.s3Notification("b", "missing/user-pii-9@example.com.avro"),
                     "{\"email\":\"poison-user-pii-1@example.com\",\"phone\":\"" + PHONE + "\"",
-                    piiStorage("e2").replace("1700000000", "5")));
+                    piiStorage("e2").replace("1700000000", "5"),
+                    piiProfile("p1", "{\"note\":\"user-pii-p1@example.com\"}"), piiProfile("p2", "[\"" + PHONE + "\"]"),
+                    piiProfile("p3", null), piiProfile("p4", null)));
             for (String body : bodies) {
                 sqs.client().sendMessage(b -> b.queueUrl(exportQueue).messageBody(body));
             }
             mixpanel.enqueue(MixpanelFake.Fault.rateLimited(1), MixpanelFake.Fault.status(503),
+                    MixpanelFake.Fault.status(401), MixpanelFake.Fault.failIndexes(0));
+            mixpanel.engage().enqueue(MixpanelFake.Fault.rateLimited(1), MixpanelFake.Fault.status(503),
                     MixpanelFake.Fault.status(401), MixpanelFake.Fault.failIndexes(0));
             SqsLambdaPoller poller = new SqsLambdaPoller(sqs.client(), exportQueue);
             ManualClock clock = new ManualClock();
@@ -154,6 +164,7 @@ class PersonalDataInLogsTest {
                 poller.complete(event, handler.handleRequest(event, clock.contextWith(Duration.ofMinutes(5))));
             }
             assertTrue(mixpanel.importedUnique() > 0, "the export ran");
+            assertTrue(mixpanel.engage().updatesApplied() > 0, "profile updates went to /engage");
             secretStore.put("mp", Json.MAPPER.createObjectNode().put("api_secret", MIXPANEL_API_SECRET).toString());
             handler.handleRequest(sqsEvent(piiStorage("e3")), clock.contextWith(Duration.ofMinutes(1))); // 401 path
         }
@@ -173,6 +184,19 @@ class PersonalDataInLogsTest {
         ObjectNode e = CurrentsFixtures.emailOpen(id, "user-pii-" + id);
         e.put("event_type", CurrentsFixtures.EMAIL_OPEN).put("email_address", "user-pii-" + id + "@example.com")
                 .put("phone_number", PHONE);
+        return e.toString();
+    }
+
+    /** A {@code users.profile.Update} full of personal data ({@code customAttributes} null: none). */
+    private static String piiProfile(String id, String customAttributes) {
+        ObjectNode e = Json.MAPPER.createObjectNode().put("event_type", "users.profile.Update").put("id", id)
+                .put("time", CurrentsFixtures.TIME).put("time_ms", CurrentsFixtures.TIME * 1000L)
+                .put("user_id", "braze-e" + id).put("external_user_id", "user-pii-" + id)
+                .put("update_source", "api").put("first_name", "Pii-First-Name")
+                .put("email_address", "user-pii-" + id + "@example.com").put("phone_number", PHONE);
+        if (customAttributes != null) {
+            e.put("custom_attributes", customAttributes);
+        }
         return e.toString();
     }
 

@@ -26,7 +26,8 @@ import java.util.function.Supplier;
  * the documented bodies ({@link ImportBodies}). It records what it imported (deduplicated as Mixpanel does) and
  * every request; options write the accepted bodies to files ({@link #recordTo}), take scripted faults for the next
  * requests ({@link #enqueue}), or only count events ({@link #countOnly}, for the benchmarks). Further endpoints
- * are {@link HttpRoute}s {@linkplain #mount mounted} on the same server.
+ * are {@link HttpRoute}s {@linkplain #mount mounted} on the same server: {@code POST /engage} ({@link EngageRoute},
+ * profile updates, configured and observed through {@link #engage()}) is one.
  */
 public final class MixpanelFake implements AutoCloseable {
 
@@ -82,10 +83,12 @@ public final class MixpanelFake implements AutoCloseable {
     private final FaultQueue<Fault> faults = new FaultQueue<>();
     private final ImportEndpoint endpoint = new ImportEndpoint(settings, ledger);
     private final RouteTable routes = new RouteTable(ImportBodies::documented);
+    private final EngageEmulator engage = new EngageEmulator();
     private final LoopbackHttpServer server;
 
     private MixpanelFake(Integer port) {
         mount(new ImportRoute(settings, endpoint, faults));
+        mount(new EngageRoute(engage));
         server = port == null ? null : new LoopbackHttpServer("Mixpanel emulator", port, routes);
     }
 
@@ -131,6 +134,11 @@ public final class MixpanelFake implements AutoCloseable {
         return endpoint;
     }
 
+    /** {@code POST /engage} (profile updates): its options, faults and what it applied. */
+    public EngageEmulator engage() {
+        return engage;
+    }
+
     // ---- configuration -------------------------------------------------------------------------------
 
     /** Accept a service account (requires {@code ?project_id=<projectId>}). */
@@ -139,21 +147,27 @@ public final class MixpanelFake implements AutoCloseable {
         return this;
     }
 
-    /** Accept a project API secret or project token (username, empty password, no project id). */
+    /**
+     * Accept a project API secret or project token (username, empty password, no project id) on {@code /import},
+     * and as {@code /engage}'s {@code $token}.
+     */
     public MixpanelFake acceptUsername(String secretOrToken) {
         settings.acceptedUsers.put(secretOrToken + ":", "");
+        engage.acceptToken(secretOrToken); // /engage's $token (an emulator cannot tell a token from an API secret)
         return this;
     }
 
     /** Accept any HTTP Basic credentials with a non-empty user (dry runs cannot know the real ones). */
     public MixpanelFake acceptAnyCredentials() {
         settings.anyCredentials = true;
+        engage.acceptAnyToken(true);
         return this;
     }
 
     public MixpanelFake revokeAll() {
         settings.acceptedUsers.clear();
         settings.anyCredentials = false;
+        engage.revokeAll();
         return this;
     }
 
@@ -191,9 +205,13 @@ public final class MixpanelFake implements AutoCloseable {
         return this;
     }
 
-    /** Write every body that passes the request-level checks to {@code dir} ({@link ImportRecorder}). */
+    /**
+     * Write every body that passes the request-level checks to {@code dir} ({@link ImportRecorder}; {@code /engage}
+     * updates to {@code engage-*.ndjson} beside them).
+     */
     public MixpanelFake recordTo(Path dir) {
         settings.recordTo(dir);
+        engage.recordTo(dir);
         return this;
     }
 
@@ -218,6 +236,7 @@ public final class MixpanelFake implements AutoCloseable {
      */
     public MixpanelFake keepNoHistory() {
         settings.noHistory = true;
+        engage.keepNoHistory();
         return this;
     }
 
@@ -284,6 +303,7 @@ public final class MixpanelFake implements AutoCloseable {
     public void reset() {
         faults.clear();
         ledger.reset();
+        engage.reset();
     }
 
     /** Mixpanel's documented body for a status. */

@@ -139,7 +139,7 @@ class MixpanelFakeTest {
             HttpResponse<String> get = SharedHttpClient.get().send(HttpRequest.newBuilder(mp.importUri()).GET().build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(405, get.statusCode());
-            assertEquals(404, SharedHttpClient.get().send(HttpRequest.newBuilder(URI.create(mp.baseUrl() + "/engage"))
+            assertEquals(404, SharedHttpClient.get().send(HttpRequest.newBuilder(URI.create(mp.baseUrl() + "/groups"))
                     .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
         }
     }

@@ -20,6 +20,17 @@ public record BatchLimits(int maxEvents, long maxBodyBytes, int maxEventBytes) {
     public static final BatchLimits MIXPANEL = new BatchLimits(MIXPANEL_MAX_EVENTS, 9L * 1024 * 1024,
             MIXPANEL_MAX_EVENT_BYTES);
 
+    /**
+     * What the exporter packs for {@code /engage}: at most 2000 updates per request and each update at most 1 MB
+     * ({@code reference/user-profile-limits.mdx}; the mapper refuses updates over 1,000,000 bytes, 256 bytes are kept
+     * for the {@code $token} the adapter adds). Mixpanel documents no body limit for {@code /engage}: the body is
+     * kept at the {@code /import} one, and a size error splits the batch as on {@code /import}.
+     */
+    public static final int MIXPANEL_ENGAGE_MAX_UPDATES = 2000;
+    public static final int MIXPANEL_ENGAGE_MAX_UPDATE_BYTES = 1_000_000;
+    public static final BatchLimits MIXPANEL_ENGAGE = new BatchLimits(MIXPANEL_ENGAGE_MAX_UPDATES, 9L * 1024 * 1024,
+            MIXPANEL_ENGAGE_MAX_UPDATE_BYTES - 256);
+
     public BatchLimits {
         if (maxEvents < 1 || maxBodyBytes < 2 || maxEventBytes < 1) {
             throw new IllegalArgumentException("limits must be positive");

@@ -47,6 +47,12 @@ public sealed interface ImportVerdict {
     record FailedRecord(int index, String insertId, String field, String message) {
     }
 
+    /** How one endpoint's answers are read ({@code /import}: {@link #of}; {@code /engage}: {@link EngageVerdict#of}). */
+    @FunctionalInterface
+    interface Reader {
+        ImportVerdict read(int status, String body);
+    }
+
     public static ImportVerdict of(int status, String body) {
         if (status >= 200 && status < 300) {
             return new Imported();
@@ -60,7 +66,7 @@ public sealed interface ImportVerdict {
         };
     }
 
-    private static ImportVerdict badRequest(String body) {
+    static ImportVerdict badRequest(String body) {
         if (body != null && body.toLowerCase(Locale.ROOT).contains("request body too large")) {
             return new TooLarge();
         }

@@ -43,7 +43,8 @@ public final class MixpanelDelivery implements AutoCloseable {
     private final DeliverySettings settings;
     private final EventLedger ledger;
     private final RejectBuffer rejects;
-    private final DeliveryStats stats = new DeliveryStats();
+    private final ImportVerdict.Reader verdicts;
+    private final DeliveryStats stats;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final Semaphore slots;
     private final Phaser inFlight = new Phaser(1);
@@ -52,7 +53,19 @@ public final class MixpanelDelivery implements AutoCloseable {
 
     public MixpanelDelivery(MixpanelImport mixpanel, RetryPolicy policy, Sleeper sleeper, Deadline deadline,
                             DeliverySettings settings, EventLedger ledger, RejectBuffer rejects) {
+        this(mixpanel, ImportVerdict::of, new DeliveryStats(), policy, sleeper, deadline, settings, ledger, rejects);
+    }
+
+    /**
+     * A delivery to another Mixpanel endpoint of the same request contract ({@code /engage}): its answers read by
+     * {@code verdicts}, its requests counted in {@code stats} (shared with the {@code /import} lane's).
+     */
+    public MixpanelDelivery(MixpanelImport mixpanel, ImportVerdict.Reader verdicts, DeliveryStats stats,
+                            RetryPolicy policy, Sleeper sleeper, Deadline deadline, DeliverySettings settings,
+                            EventLedger ledger, RejectBuffer rejects) {
         this.mixpanel = mixpanel;
+        this.verdicts = verdicts;
+        this.stats = stats;
         this.policy = policy;
         this.sleeper = sleeper;
         this.deadline = deadline;
@@ -122,7 +135,7 @@ public final class MixpanelDelivery implements AutoCloseable {
             try {
                 MixpanelImport.Response r = mixpanel.send(jsons(batch), timeout.get());
                 stats.request((System.nanoTime() - started) / 1_000_000);
-                ImportVerdict verdict = ImportVerdict.of(r.status(), r.body());
+                ImportVerdict verdict = verdicts.read(r.status(), r.body());
                 switch (verdict) {
                     case ImportVerdict.Imported ok -> {
                         record(batch, Outcome.IMPORTED, null);
@@ -135,7 +148,8 @@ public final class MixpanelDelivery implements AutoCloseable {
                     case ImportVerdict.Refused refused -> {
                         LOG.warn("mixpanel refused a batch", "status", r.status(), "events", batch.size());
                         for (OutgoingEvent e : batch) {
-                            rejects.add(mixpanelReject(e, "mixpanel:bad_request", "Mixpanel 400: " + refused.error()));
+                            rejects.add(mixpanelReject(e, "mixpanel:bad_request",
+                                    "Mixpanel " + r.status() + ": " + refused.error()));
                         }
                         return;
                     }
@@ -166,6 +180,8 @@ public final class MixpanelDelivery implements AutoCloseable {
                 transientReason = "mixpanel_unreachable";
             } catch (MixpanelImport.CredentialsException e) {
                 if (!e.retryable()) {
+                    // the message says which field is missing or malformed (never a value): e.g. project_token
+                    LOG.error("mixpanel credentials secret unusable", "detail", e.getMessage());
                     configurationError(batch, "mixpanel_credentials_invalid");
                     return;
                 }
