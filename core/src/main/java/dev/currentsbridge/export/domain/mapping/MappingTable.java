@@ -1,12 +1,7 @@
 package dev.currentsbridge.export.domain.mapping;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.Reader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -69,41 +64,22 @@ public final class MappingTable {
     }
 
     static MappingTable loadResource(String resource) {
-        try (InputStream in = MappingTable.class.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IllegalStateException("mapping table resource missing: " + resource);
-            }
-            return parse(new InputStreamReader(in, StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read mapping table " + resource, e);
-        }
+        return DataTable.resource(MappingTable.class, resource, "mapping table", MappingTable::parse);
     }
 
     /** Parses the TSV format; a malformed row fails with its line number. */
     public static MappingTable parse(Reader reader) throws IOException {
         Map<String, TypeMapping> rows = new LinkedHashMap<>();
-        BufferedReader lines = new BufferedReader(reader);
-        String line;
-        int number = 0;
-        while ((line = lines.readLine()) != null) {
-            number++;
-            if (line.isBlank() || line.startsWith("#")) {
-                continue;
+        DataTable.rows(reader, "mapping table", cols -> {
+            TypeMapping row = parseRow(cols);
+            if (rows.putIfAbsent(row.currentsType(), row) != null) {
+                throw new IllegalArgumentException("duplicate type " + row.currentsType());
             }
-            try {
-                TypeMapping row = parseRow(line);
-                if (rows.putIfAbsent(row.currentsType(), row) != null) {
-                    throw new IllegalArgumentException("duplicate type " + row.currentsType());
-                }
-            } catch (IllegalArgumentException e) {
-                throw new IllegalStateException("mapping table line " + number + ": " + e.getMessage(), e);
-            }
-        }
+        });
         return new MappingTable(rows);
     }
 
-    private static TypeMapping parseRow(String line) {
-        String[] cols = line.split("\t", -1);
+    private static TypeMapping parseRow(String[] cols) {
         if (cols.length != 5) {
             throw new IllegalArgumentException("expected 5 tab-separated columns, found " + cols.length);
         }

@@ -1,12 +1,7 @@
 package dev.currentsbridge.export.domain.mapping;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.Reader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -47,14 +42,7 @@ public final class ProfileTable {
     }
 
     static ProfileTable loadResource(String resource) {
-        try (InputStream in = ProfileTable.class.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IllegalStateException("profile table resource missing: " + resource);
-            }
-            return parse(new InputStreamReader(in, StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read profile table " + resource, e);
-        }
+        return DataTable.resource(ProfileTable.class, resource, "profile table", ProfileTable::parse);
     }
 
     /** Parses the TSV format; a malformed row fails with its line number. */
@@ -62,32 +50,23 @@ public final class ProfileTable {
         List<PropertyRule> rows = new ArrayList<>();
         Set<String> fields = new HashSet<>();
         Set<String> properties = new HashSet<>();
-        BufferedReader lines = new BufferedReader(reader);
-        String line;
-        int number = 0;
-        while ((line = lines.readLine()) != null) {
-            number++;
-            if (line.isBlank() || line.startsWith("#")) {
-                continue;
-            }
-            String[] cols = line.split("\t", -1);
-            String problem = null;
+        DataTable.rows(reader, "profile table", cols -> {
             if (cols.length != 2 || cols[0].isBlank() || cols[1].isBlank()) {
-                problem = "expected 2 non-empty tab-separated columns";
-            } else if (cols[0].trim().equals(CUSTOM_ATTRIBUTES)) {
-                problem = CUSTOM_ATTRIBUTES + " is written by the mapper itself";
-            } else if (RESERVED.contains(cols[1].trim())) {
-                problem = "property " + cols[1].trim() + " is written by the mapper itself";
-            } else if (!fields.add(cols[0].trim())) {
-                problem = "field " + cols[0].trim() + " listed twice";
-            } else if (!properties.add(cols[1].trim())) {
-                problem = "property " + cols[1].trim() + " listed twice";
+                throw new IllegalArgumentException("expected 2 non-empty tab-separated columns");
             }
-            if (problem != null) {
-                throw new IllegalStateException("profile table line " + number + ": " + problem);
+            String field = cols[0].trim();
+            String property = cols[1].trim();
+            if (field.equals(CUSTOM_ATTRIBUTES)) {
+                throw new IllegalArgumentException(CUSTOM_ATTRIBUTES + " is written by the mapper itself");
+            } else if (RESERVED.contains(property)) {
+                throw new IllegalArgumentException("property " + property + " is written by the mapper itself");
+            } else if (!fields.add(field)) {
+                throw new IllegalArgumentException("field " + field + " listed twice");
+            } else if (!properties.add(property)) {
+                throw new IllegalArgumentException("property " + property + " listed twice");
             }
-            rows.add(new PropertyRule(cols[0].trim(), cols[1].trim()));
-        }
+            rows.add(new PropertyRule(field, property));
+        });
         return new ProfileTable(rows);
     }
 }
