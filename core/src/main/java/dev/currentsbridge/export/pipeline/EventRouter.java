@@ -4,6 +4,7 @@ import dev.currentsbridge.common.log.Log;
 import dev.currentsbridge.export.domain.CurrentsEvent;
 import dev.currentsbridge.export.domain.decode.DecodeFailure;
 import dev.currentsbridge.export.domain.decode.EventSink;
+import dev.currentsbridge.export.domain.deletion.DeletionRun;
 import dev.currentsbridge.export.domain.delivery.Batcher;
 import dev.currentsbridge.export.domain.delivery.OriginalEvent;
 import dev.currentsbridge.export.domain.delivery.OutgoingEvent;
@@ -29,10 +30,13 @@ public final class EventRouter implements EventSink {
     private final Batcher batcher;
     private final RejectBuffer rejects;
     private final EventLedger ledger;
+    /** Deletion forwarding (delete requests, suppressed users, the identity map), or null when off. */
+    private final DeletionRun deletions;
     private ReadFailureTracker stream;
 
     EventRouter(EventMapper mapper, String messageId, String origin, Batcher batcher, RejectBuffer rejects,
-                EventLedger ledger) {
+                EventLedger ledger, DeletionRun deletions) {
+        this.deletions = deletions;
         this.mapper = mapper;
         this.messageId = messageId;
         this.origin = origin;
@@ -43,6 +47,9 @@ public final class EventRouter implements EventSink {
 
     @Override
     public void accept(CurrentsEvent event) {
+        if (deletions != null && deletions.intercept(messageId, origin, event)) {
+            return;
+        }
         switch (mapper.map(event)) {
             case MappingResult.Mapped mapped -> {
                 OutgoingEvent out = new OutgoingEvent(messageId, origin, event, mapped.insertId(), mapped.json());

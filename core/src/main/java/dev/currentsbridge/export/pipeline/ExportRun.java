@@ -1,6 +1,7 @@
 package dev.currentsbridge.export.pipeline;
 
 import dev.currentsbridge.common.time.Deadline;
+import dev.currentsbridge.export.domain.deletion.DeletionRun;
 import dev.currentsbridge.export.domain.delivery.Batcher;
 import dev.currentsbridge.export.domain.delivery.DeliveryStats;
 import dev.currentsbridge.export.domain.delivery.MixpanelDelivery;
@@ -22,6 +23,8 @@ public final class ExportRun implements AutoCloseable {
     private final RejectBuffer rejects;
     private final MixpanelDelivery delivery;
     private final Batcher batcher;
+    /** Deletion forwarding, or null when off. */
+    private final DeletionRun deletions;
 
     ExportRun(ExportSetup setup, Deadline deadline, int rejectsPerFlush) {
         this.mapper = setup.mapper();
@@ -29,6 +32,8 @@ public final class ExportRun implements AutoCloseable {
         this.delivery = new MixpanelDelivery(setup.mixpanel(), setup.retryPolicy(), setup.sleeper(), deadline,
                 setup.settings(), ledger, rejects);
         this.batcher = new Batcher(setup.limits(), delivery::submit);
+        this.deletions = setup.deletions() == null ? null
+                : setup.deletions().start(ledger, rejects, deadline, setup.settings());
     }
 
     /** Starts accounting for one message (a queue message, or a file of the backfill). */
@@ -38,7 +43,7 @@ public final class ExportRun implements AutoCloseable {
 
     /** Maps and routes the events of {@code messageId}; {@code origin} names where they came from (rejects). */
     public EventRouter router(String messageId, String origin) {
-        return new EventRouter(mapper, messageId, origin, batcher, rejects, ledger);
+        return new EventRouter(mapper, messageId, origin, batcher, rejects, ledger, deletions);
     }
 
     /** A whole message (or file) that can never be imported. */
@@ -55,6 +60,9 @@ public final class ExportRun implements AutoCloseable {
     public void drain() {
         batcher.flush();
         delivery.awaitIdle();
+        if (deletions != null) {
+            deletions.flush(); // after the imports: nothing of a deleted user is imported after its deletion
+        }
         rejects.flush();
     }
 

@@ -5,6 +5,7 @@ import dev.currentsbridge.common.time.Deadline;
 import dev.currentsbridge.common.time.Sleeper;
 import dev.currentsbridge.export.domain.delivery.BatchLimits;
 import dev.currentsbridge.export.domain.delivery.DeliverySettings;
+import dev.currentsbridge.export.domain.deletion.DeletionForwarding;
 import dev.currentsbridge.export.domain.mapping.EventMapper;
 import dev.currentsbridge.export.port.MixpanelImport;
 import dev.currentsbridge.export.port.RejectSink;
@@ -12,9 +13,23 @@ import dev.currentsbridge.export.port.RejectSink;
 /**
  * What every export run is built from: the mapping, the Mixpanel and rejects ports and the delivery settings.
  * The Lambda ({@link ExportPipeline}) and the backfill ({@code bridge export}) start their runs from one.
+ *
+ * @param deletions forwarding of Braze user deletions ({@code FORWARD_DELETIONS}), or null: off
  */
 public record ExportSetup(EventMapper mapper, MixpanelImport mixpanel, RejectSink rejectSink, RetryPolicy retryPolicy,
-                          Sleeper sleeper, DeliverySettings settings, BatchLimits limits) {
+                          Sleeper sleeper, DeliverySettings settings, BatchLimits limits,
+                          DeletionForwarding deletions) {
+
+    /** Without deletion forwarding. */
+    public ExportSetup(EventMapper mapper, MixpanelImport mixpanel, RejectSink rejectSink, RetryPolicy retryPolicy,
+                       Sleeper sleeper, DeliverySettings settings, BatchLimits limits) {
+        this(mapper, mixpanel, rejectSink, retryPolicy, sleeper, settings, limits, null);
+    }
+
+    /** The same setup forwarding deletions through {@code forwarding} (null: off). */
+    public ExportSetup withDeletions(DeletionForwarding forwarding) {
+        return new ExportSetup(mapper, mixpanel, rejectSink, retryPolicy, sleeper, settings, limits, forwarding);
+    }
 
     /**
      * @param deadline        when the run must have finished its requests ({@link Deadline#none()}: never)
