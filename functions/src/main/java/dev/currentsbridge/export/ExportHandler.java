@@ -27,6 +27,7 @@ import dev.currentsbridge.export.pipeline.RetryExhaustion;
 import dev.currentsbridge.export.port.MessageVisibility;
 import dev.currentsbridge.export.pipeline.ExportPipeline;
 import dev.currentsbridge.export.pipeline.ExportResult;
+import dev.currentsbridge.export.pipeline.ExportSetup;
 import dev.currentsbridge.export.pipeline.QueueMessage;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,7 +49,7 @@ import org.crac.Resource;
  *
  * <p>Reads {@code MIXPANEL_REGION}, {@code MIXPANEL_API_URL}, {@code MIXPANEL_SECRET_ID},
  * {@code REJECTS_QUEUE_URL}, {@code EXPORT_EVENT_TYPES}, {@code EXPORT_EVENT_NAMES}, {@code IDENTITY_MODE}, {@code EXPORT_ANONYMOUS},
- * {@code MIXPANEL_CONCURRENCY}, {@code EXPORT_MAX_RECEIVES}.
+ * {@code MIXPANEL_CONCURRENCY}, {@code EXPORT_MAX_RECEIVES}, {@code FORWARD_DELETIONS} ({@link ExportDeletions}).
  */
 public final class ExportHandler implements RequestHandler<SQSEvent, SQSBatchResponse>, Resource {
 
@@ -87,8 +88,10 @@ public final class ExportHandler implements RequestHandler<SQSEvent, SQSBatchRes
     public ExportHandler(ExportPorts ports, Env env, Sleeper sleeper, RandomGenerator jitter,
                          WholeBatchReturned wholeBatchReturned) {
         this.ports = ports;
-        this.pipeline = new ExportPipeline(mapper(env), ports.mixpanel(), ports.rejects(), ports.objects(),
+        ExportSetup setup = new ExportSetup(mapper(env), ports.mixpanel(), ports.rejects(),
                 RetryPolicy.mixpanel(jitter), sleeper, settings(env), BatchLimits.MIXPANEL);
+        this.pipeline = new ExportPipeline(setup.withDeletions(ExportDeletions.forwarding(env, ports, jitter, sleeper)),
+                ports.objects());
         this.budget = budget(env);
         this.wholeBatchReturned = wholeBatchReturned;
     }

@@ -5,6 +5,7 @@ import dev.currentsbridge.common.config.Env;
 import dev.currentsbridge.common.http.SharedHttpClient;
 import dev.currentsbridge.common.lang.Lazy;
 import dev.currentsbridge.common.secrets.SecretSource;
+import dev.currentsbridge.export.domain.deletion.DeletionSettings;
 import dev.currentsbridge.export.port.MessageVisibility;
 import dev.currentsbridge.export.port.MixpanelImport;
 import dev.currentsbridge.export.port.ObjectSource;
@@ -15,9 +16,20 @@ import dev.currentsbridge.export.port.RejectSink;
  *
  * @param visibility delays the redelivery of returned messages ({@link MessageVisibility#QUEUE_DEFAULT}: the
  *                   queue's visibility timeout)
+ * @param deletions  the adapters of deletion forwarding ({@code FORWARD_DELETIONS}), or null when it is off
  */
 public record ExportPorts(MixpanelImport mixpanel, RejectSink rejects, ObjectSource objects,
-                          MessageVisibility visibility) {
+                          MessageVisibility visibility, DeletionPorts deletions) {
+
+    public ExportPorts(MixpanelImport mixpanel, RejectSink rejects, ObjectSource objects,
+                       MessageVisibility visibility) {
+        this(mixpanel, rejects, objects, visibility, null);
+    }
+
+    /** The same ports with deletion forwarding's adapters. */
+    public ExportPorts withDeletions(DeletionPorts d) {
+        return new ExportPorts(mixpanel, rejects, objects, visibility, d);
+    }
 
     /** Returned messages come back after the queue's visibility timeout. */
     public ExportPorts(MixpanelImport mixpanel, RejectSink rejects, ObjectSource objects) {
@@ -38,6 +50,16 @@ public record ExportPorts(MixpanelImport mixpanel, RejectSink rejects, ObjectSou
                 MixpanelHttpImport.fromEnv(env, secrets, SharedHttpClient::get),
                 new SqsRejectSink(sqs, rejectsQueue),
                 new S3ObjectSource(aws.s3ObjectReader()),
-                new SqsMessageVisibility(sqs));
+                new SqsMessageVisibility(sqs),
+                deletions(aws, env, secrets));
+    }
+
+    /** With {@code FORWARD_DELETIONS}: the cohort table ({@code TABLE_NAME}) and the GDPR API; else null. */
+    private static DeletionPorts deletions(AwsClients aws, Env env, SecretSource secrets) {
+        if (!DeletionSettings.enabled(env)) {
+            return null;
+        }
+        DynamoDeletionState state = new DynamoDeletionState(aws.dynamoDb(), env.required("TABLE_NAME"));
+        return new DeletionPorts(state, state, MixpanelHttpDeletions.fromEnv(env, secrets, SharedHttpClient::get));
     }
 }
