@@ -16,6 +16,7 @@ import dev.currentsbridge.export.domain.decode.EventSink;
 import dev.currentsbridge.export.domain.decode.MalformedInputException;
 import dev.currentsbridge.export.domain.ledger.EventLedger;
 import dev.currentsbridge.export.domain.ledger.Outcome;
+import dev.currentsbridge.export.domain.deletion.DeletionForwarding;
 import dev.currentsbridge.export.domain.delivery.BatchLimits;
 import dev.currentsbridge.export.domain.delivery.DeliverySettings;
 import dev.currentsbridge.export.domain.mapping.EventMapper;
@@ -63,9 +64,16 @@ public final class Backfill implements AutoCloseable {
      */
     public Backfill(EventMapper mapper, MixpanelImport mixpanel, RejectSink rejectSink, int concurrency,
                     RetryPolicy retryPolicy, String typeHint) {
+        this(mapper, mixpanel, rejectSink, concurrency, retryPolicy, typeHint, null);
+    }
+
+    /** @param deletions deletion forwarding ({@code --forward-deletions}), or null: off */
+    public Backfill(EventMapper mapper, MixpanelImport mixpanel, RejectSink rejectSink, int concurrency,
+                    RetryPolicy retryPolicy, String typeHint, DeletionForwarding deletions) {
         this.typeHint = typeHint;
         this.run = new ExportSetup(mapper, mixpanel, rejectSink, retryPolicy, Sleeper.REAL,
-                DeliverySettings.defaults(concurrency), BatchLimits.MIXPANEL).start(Deadline.none(), REJECTS_PER_FLUSH);
+                DeliverySettings.defaults(concurrency), BatchLimits.MIXPANEL).withDeletions(deletions)
+                .start(Deadline.none(), REJECTS_PER_FLUSH);
     }
 
     public long eventsRead() {

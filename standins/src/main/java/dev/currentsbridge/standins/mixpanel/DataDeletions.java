@@ -1,5 +1,10 @@
 package dev.currentsbridge.standins.mixpanel;
 
+import dev.currentsbridge.common.json.Json;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -31,6 +36,7 @@ public final class DataDeletions {
     private final List<Integer> nextRateLimits = new ArrayList<>();
     private final AtomicInteger statusGets = new AtomicInteger();
     private int taskCounter;
+    private Path recordDir;
 
     /** The Bearer token and project token the API takes (defaults: {@code gdpr-oauth-token}, {@code project-token}). */
     public synchronized DataDeletions accept(String gdprOauthToken, String projectToken) {
@@ -44,6 +50,12 @@ public final class DataDeletions {
         for (int i = 0; i < n; i++) {
             nextRateLimits.add((int) retryAfter.toSeconds());
         }
+        return this;
+    }
+
+    /** Each accepted request body is also written to {@code dir/deletion-<n>.json} (dry runs). */
+    public synchronized DataDeletions recordTo(Path dir) {
+        this.recordDir = dir;
         return this;
     }
 
@@ -82,9 +94,26 @@ public final class DataDeletions {
     }
 
     synchronized Task create(List<String> ids, String complianceType) {
-        String id = "task-" + (++taskCounter);
+        ++taskCounter;
+        String id = "task-" + java.util.UUID.randomUUID(); // unique across restarts of local mode
         Task t = new Task(id, List.copyOf(ids), complianceType, "PENDING");
         tasks.put(id, t);
+        if (recordDir != null) {
+            var body = Json.MAPPER.createObjectNode();
+            ids.forEach(body.putArray("distinct_ids")::add);
+            body.put("compliance_type", complianceType);
+            try {
+                Files.createDirectories(recordDir);
+                Path file;
+                int n = taskCounter;
+                do {
+                    file = recordDir.resolve("deletion-" + n++ + ".json"); // a restart does not overwrite
+                } while (Files.exists(file));
+                Files.writeString(file, body.toString() + "\n");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
         return t;
     }
 
