@@ -17,7 +17,8 @@ import java.util.List;
  * Mixpanel's GDPR deletion API as documented (spec section 5): {@code POST /api/app/data-deletions/v3.0?token=<project
  * token>} with {@code Authorization: Bearer <GDPR OAuth token>} and {@code {"distinct_ids":[...],"compliance_type":
  * "GDPR"|"CCPA"}} (1 to 2000 ids), answered 201 with a task id, or 429 with {@code Retry-After} when a fault is queued;
- * {@code GET .../v3.0/<task id>?token=...} answers the task's status.
+ * {@code GET .../v3.0/<task id>?token=...} answers the task's status. Bodies as in Mixpanel's
+ * {@code openapi/gdpr.openapi.yaml} ({@code JobCreated}, {@code CheckDeletionResponse}, errors {@code {"error","status"}}).
  */
 final class DataDeletionRoute implements HttpRoute {
 
@@ -71,7 +72,11 @@ final class DataDeletionRoute implements HttpRoute {
             return;
         }
         ObjectNode out = Json.MAPPER.createObjectNode().put("status", "ok");
-        out.putObject("results").put("status", t.status()).put("result", "");
+        // CheckDeletionResponse / DeletionJobResult of mixpanel/docs openapi/gdpr.openapi.yaml
+        ObjectNode results = out.putObject("results").put("tracking_id", t.id()).put("status", t.status())
+                .put("requesting_user", "owner@example.invalid").put("compliance_type", t.complianceType())
+                .put("project_id", 1).put("date_requested", "2026-01-01T00:00:00");
+        t.distinctIds().forEach(results.putArray("distinct_ids")::add);
         LoopbackHttpServer.respondJson(ex, 200, out.toString());
     }
 
