@@ -1,5 +1,6 @@
 package dev.currentsbridge.export;
 
+import dev.currentsbridge.common.config.ConfigException;
 import dev.currentsbridge.common.config.Env;
 import dev.currentsbridge.common.retry.RetryPolicy;
 import dev.currentsbridge.common.time.Sleeper;
@@ -25,7 +26,7 @@ final class ExportDeletions {
         }
         DeletionPorts d = ports.deletions();
         if (d == null) {
-            throw new dev.currentsbridge.common.config.ConfigException(
+            throw new ConfigException(
                     "FORWARD_DELETIONS is on but no deletion state is wired (TABLE_NAME)");
         }
         return DeletionSettings.forwarding(env, d.identities(), d.store(), d.mixpanel(), RetryPolicy.mixpanel(jitter),

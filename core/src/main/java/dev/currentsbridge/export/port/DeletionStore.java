@@ -1,6 +1,5 @@
 package dev.currentsbridge.export.port;
 
-import dev.currentsbridge.export.domain.deletion.DeletionTask;
 import java.time.Instant;
 import java.util.List;
 

@@ -1,6 +1,6 @@
 package dev.currentsbridge.export.adapter;
 
-import dev.currentsbridge.export.domain.deletion.DeletionTask;
+import dev.currentsbridge.export.port.DeletionTask;
 import dev.currentsbridge.export.port.DeletionStore;
 import dev.currentsbridge.export.port.IdentityMap;
 import java.time.Clock;
@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -86,7 +87,7 @@ public final class DynamoDeletionState implements IdentityMap, DeletionStore {
                 && Long.parseLong(item.get("expires_at").n()) > now + IDMAP_RENEW_BEFORE.toSeconds()) {
             return;
         }
-        Map<String, AttributeValue> put = new java.util.HashMap<>(key);
+        Map<String, AttributeValue> put = new HashMap<>(key);
         put.put("external_id", AttributeValue.fromS(externalId));
         put.put("expires_at", AttributeValue.fromN(Long.toString(now + IDMAP_TTL.toSeconds())));
         db.putItem(b -> b.tableName(table).item(put));
@@ -109,7 +110,7 @@ public final class DynamoDeletionState implements IdentityMap, DeletionStore {
 
     @Override
     public synchronized void suppress(String externalId) {
-        Map<String, AttributeValue> item = new java.util.HashMap<>(key(SUPPRESSED_PK, externalId));
+        Map<String, AttributeValue> item = new HashMap<>(key(SUPPRESSED_PK, externalId));
         item.put("suppressed_at", AttributeValue.fromS(clock.instant().toString()));
         db.putItem(b -> b.tableName(table).item(item));
         writes.incrementAndGet();
@@ -120,7 +121,7 @@ public final class DynamoDeletionState implements IdentityMap, DeletionStore {
 
     @Override
     public void saveTask(DeletionTask t) {
-        Map<String, AttributeValue> item = new java.util.HashMap<>(key(TASKS_PK, t.taskId()));
+        Map<String, AttributeValue> item = new HashMap<>(key(TASKS_PK, t.taskId()));
         item.put("distinct_ids", AttributeValue.fromN(Integer.toString(t.distinctIds())));
         item.put("compliance_type", AttributeValue.fromS(t.complianceType()));
         item.put("status", AttributeValue.fromS(t.status()));

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.currentsbridge.export.domain.deletion.CachedIdentityMap;
-import dev.currentsbridge.export.domain.deletion.DeletionTask;
+import dev.currentsbridge.export.port.DeletionTask;
 import dev.currentsbridge.standins.aws.Dynalite;
 import dev.currentsbridge.standins.time.ManualClock;
 import java.time.Duration;

@@ -10,7 +10,7 @@ import dev.currentsbridge.common.time.Deadline;
 import dev.currentsbridge.export.adapter.MixpanelHttpDeletions;
 import dev.currentsbridge.export.adapter.MixpanelHttpImport;
 import dev.currentsbridge.export.domain.deletion.DeletionForwarding;
-import dev.currentsbridge.export.domain.deletion.DeletionTask;
+import dev.currentsbridge.export.port.DeletionTask;
 import dev.currentsbridge.export.domain.delivery.BatchLimits;
 import dev.currentsbridge.export.domain.delivery.DeliverySettings;
 import dev.currentsbridge.export.domain.ledger.Outcome;

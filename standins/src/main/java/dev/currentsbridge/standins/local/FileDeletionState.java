@@ -3,7 +3,7 @@ package dev.currentsbridge.standins.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.currentsbridge.common.json.Json;
-import dev.currentsbridge.export.domain.deletion.DeletionTask;
+import dev.currentsbridge.export.port.DeletionTask;
 import dev.currentsbridge.export.port.DeletionStore;
 import dev.currentsbridge.export.port.IdentityMap;
 import java.io.IOException;

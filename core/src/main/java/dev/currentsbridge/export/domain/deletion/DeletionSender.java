@@ -4,6 +4,7 @@ import dev.currentsbridge.common.log.Log;
 import dev.currentsbridge.common.time.Deadline;
 import dev.currentsbridge.export.domain.delivery.DeliverySettings;
 import dev.currentsbridge.export.port.MixpanelImport.CredentialsException;
+import dev.currentsbridge.export.port.DeletionTask;
 import dev.currentsbridge.export.port.MixpanelDeletions;
 import java.io.IOException;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.currentsbridge.export.domain.deletion;
+package dev.currentsbridge.export.port;
 
 import java.time.Instant;
 import java.util.Locale;
