@@ -24,7 +24,7 @@ public final class DeletionSettings {
 
     public static boolean enabled(Env env) {
         try {
-            return env.getBoolean(FORWARD_DELETIONS, false);
+            return env.getBoolean("FORWARD_DELETIONS", false); // literal names: bridge invoke's template scan reads them
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }
@@ -39,7 +39,7 @@ public final class DeletionSettings {
         }
         try {
             return new DeletionForwarding(new CachedIdentityMap(identities, CachedIdentityMap.DEFAULT_ENTRIES),
-                    store, mixpanel, env.raw(COMPLIANCE_TYPE), retryPolicy, sleeper, clock);
+                    store, mixpanel, env.raw("DELETION_COMPLIANCE_TYPE"), retryPolicy, sleeper, clock);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(e.getMessage());
         }
