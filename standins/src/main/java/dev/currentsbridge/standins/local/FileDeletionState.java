@@ -76,6 +76,11 @@ public final class FileDeletionState implements IdentityMap, DeletionStore {
         if (!Files.exists(file)) {
             return List.of();
         }
+        String text = Files.readString(file, StandardCharsets.UTF_8);
+        if (!text.isEmpty() && !text.endsWith("\n")) {
+            // a torn last line: end it, so that the next append starts a line of its own
+            Files.writeString(file, "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        }
         return Files.readAllLines(file, StandardCharsets.UTF_8).stream().filter(l -> !l.isBlank()).map(l -> {
             try {
                 return Json.MAPPER.readTree(l);
