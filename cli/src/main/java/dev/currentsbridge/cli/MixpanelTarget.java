@@ -8,6 +8,7 @@ import dev.currentsbridge.standins.local.MapSecretSource;
 import dev.currentsbridge.common.secrets.SecretSource;
 import dev.currentsbridge.export.adapter.MixpanelCredentials;
 import dev.currentsbridge.export.adapter.MixpanelHttpEngage;
+import dev.currentsbridge.export.adapter.MixpanelHttpDeletions;
 import dev.currentsbridge.export.adapter.MixpanelHttpImport;
 import dev.currentsbridge.export.port.MixpanelImport;
 import dev.currentsbridge.standins.mixpanel.MixpanelFake;
@@ -27,7 +28,8 @@ public final class MixpanelTarget implements AutoCloseable {
 
     public static final String LOCAL_SECRET_ID = "local/mixpanel";
     private static final String DRY_RUN_TOKEN = "local-dry-run";
-    private static final String DRY_RUN_SECRET = "{\"project_token\":\"" + DRY_RUN_TOKEN + "\"}";
+    private static final String DRY_RUN_SECRET = "{\"project_token\":\"" + DRY_RUN_TOKEN
+            + "\",\"gdpr_oauth_token\":\"" + DRY_RUN_TOKEN + "\"}";
 
     public static final Option SECRET_FILE = Option.value("mixpanel-secret-file", "FILE", null,
             "send to the real Mixpanel with this JSON credentials file: {\"service_account_user\",\"service_account_secret\",\"project_id\"} or {\"api_secret\"} or {\"project_token\"}; profile updates (/engage) need \"project_token\" beside the others");
@@ -40,10 +42,12 @@ public final class MixpanelTarget implements AutoCloseable {
     private final URI baseUrl;
     private final SecretSource secrets;
     private final String description;
+    private final URI gdprBaseUrl;
 
-    private MixpanelTarget(MixpanelFake sink, URI baseUrl, SecretSource secrets, String description) {
+    private MixpanelTarget(MixpanelFake sink, URI baseUrl, URI gdprBaseUrl, SecretSource secrets, String description) {
         this.sink = sink;
         this.baseUrl = baseUrl;
+        this.gdprBaseUrl = gdprBaseUrl;
         this.secrets = secrets;
         this.description = description;
     }
@@ -51,8 +55,10 @@ public final class MixpanelTarget implements AutoCloseable {
     public static MixpanelTarget dryRun(Path dir, int port) {
         MixpanelFake sink = LoopbackHttp.start("Mixpanel dry-run sink", port,
                 p -> MixpanelFake.start(p).acceptUsername(DRY_RUN_TOKEN).recordTo(dir).keepNoHistory());
-        return new MixpanelTarget(sink, URI.create(sink.baseUrl()), new MapSecretSource(Map.of(LOCAL_SECRET_ID, DRY_RUN_SECRET)),
-                "dry run: Mixpanel /import and /engage bodies go to " + dir + " (sink " + sink.baseUrl() + ")");
+        sink.deletions().accept(DRY_RUN_TOKEN, DRY_RUN_TOKEN).recordTo(dir);
+        return new MixpanelTarget(sink, URI.create(sink.baseUrl()), URI.create(sink.baseUrl()),
+                new MapSecretSource(Map.of(LOCAL_SECRET_ID, DRY_RUN_SECRET)),
+                "dry run: Mixpanel /import, /engage and deletion bodies go to " + dir + " (sink " + sink.baseUrl() + ")");
     }
 
     public static MixpanelTarget real(Path secretFile, String region, String urlOverride) {
@@ -73,12 +79,17 @@ public final class MixpanelTarget implements AutoCloseable {
             env.put("MIXPANEL_API_URL", urlOverride);
         }
         URI base;
+        URI gdpr;
+        if (urlOverride != null) {
+            env.put("MIXPANEL_GDPR_URL", urlOverride); // a test server serves both APIs
+        }
         try {
             base = MixpanelHttpImport.baseUrl(Env.of(env));
+            gdpr = MixpanelHttpDeletions.baseUrl(Env.of(env));
         } catch (ConfigException | IllegalArgumentException e) {
             throw new CliException(e.getMessage());
         }
-        return new MixpanelTarget(null, base, new MapSecretSource(Map.of(LOCAL_SECRET_ID, json)),
+        return new MixpanelTarget(null, base, gdpr, new MapSecretSource(Map.of(LOCAL_SECRET_ID, json)),
                 "Mixpanel " + base + " (credentials from " + secretFile + ")");
     }
 
@@ -109,9 +120,15 @@ public final class MixpanelTarget implements AutoCloseable {
         return description;
     }
 
-    /** Environment a handler reads to reach this target. */
+    /** Environment a handler reads to reach this target (the GDPR API at the same base URL: see gdprBaseUrl). */
     public Map<String, String> env() {
-        return Map.of("MIXPANEL_API_URL", baseUrl.toString(), "MIXPANEL_SECRET_ID", LOCAL_SECRET_ID);
+        return Map.of("MIXPANEL_API_URL", baseUrl.toString(), "MIXPANEL_SECRET_ID", LOCAL_SECRET_ID,
+                "MIXPANEL_GDPR_URL", gdprBaseUrl.toString());
+    }
+
+    /** Mixpanel's GDPR deletion API for this target (the dry-run sink records the bodies as deletion-*.json). */
+    public MixpanelHttpDeletions deletionsClient() {
+        return new MixpanelHttpDeletions(SharedHttpClient::get, gdprBaseUrl, secrets, LOCAL_SECRET_ID);
     }
 
     public MixpanelHttpImport client() {

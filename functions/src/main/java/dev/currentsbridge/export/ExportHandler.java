@@ -27,6 +27,7 @@ import dev.currentsbridge.export.pipeline.RetryExhaustion;
 import dev.currentsbridge.export.port.MessageVisibility;
 import dev.currentsbridge.export.pipeline.ExportPipeline;
 import dev.currentsbridge.export.pipeline.ExportResult;
+import dev.currentsbridge.export.pipeline.ExportSetup;
 import dev.currentsbridge.export.pipeline.QueueMessage;
 import java.time.Clock;
 import java.time.Duration;
@@ -51,7 +52,8 @@ import org.crac.Resource;
  * <p>Reads {@code MIXPANEL_REGION}, {@code MIXPANEL_API_URL}, {@code MIXPANEL_SECRET_ID},
  * {@code REJECTS_QUEUE_URL}, {@code EXPORT_EVENT_TYPES}, {@code EXPORT_EVENT_NAMES}, {@code IDENTITY_MODE}, {@code EXPORT_ANONYMOUS},
  * {@code MIXPANEL_CONCURRENCY}, {@code EXPORT_MAX_RECEIVES}, {@code EXPORT_QUEUE_RETENTION_SECONDS} (a message whose next
- * delay would end within a day of the queue's retention is given up like on its last receive).
+ * delay would end within a day of the queue's retention is given up like on its last receive), {@code FORWARD_DELETIONS}
+ * ({@link ExportDeletions}).
  */
 public final class ExportHandler implements RequestHandler<SQSEvent, SQSBatchResponse>, Resource {
 
@@ -98,8 +100,11 @@ public final class ExportHandler implements RequestHandler<SQSEvent, SQSBatchRes
                          WholeBatchReturned wholeBatchReturned, Clock clock) {
         this.clock = clock;
         this.ports = ports;
-        this.pipeline = new ExportPipeline(mapper(env), ports.mixpanel(), ports.rejects(), ports.objects(),
-                RetryPolicy.mixpanel(jitter), sleeper, settings(env), BatchLimits.MIXPANEL).withEngage(ports.engage());
+        ExportSetup setup = new ExportSetup(mapper(env), ports.mixpanel(), ports.rejects(),
+                RetryPolicy.mixpanel(jitter), sleeper, settings(env), BatchLimits.MIXPANEL)
+                .withEngage(ports.engage())
+                .withDeletions(ExportDeletions.forwarding(env, ports, jitter, sleeper));
+        this.pipeline = new ExportPipeline(setup, ports.objects());
         this.budget = budget(env);
         this.wholeBatchReturned = wholeBatchReturned;
     }

@@ -40,6 +40,8 @@ import java.util.function.Function;
  *                         10-20 concurrent clients and {@code MIXPANEL_CONCURRENCY}); 2 to 1000
  * @param exportReservedConcurrency optional reserved concurrency of the export function (null: none); at least
  *                         {@code exportMaxConcurrency}, or throttled invocations would burn receives
+ * @param forwardDeletions forward Braze user deletions to Mixpanel's GDPR API ({@code FORWARD_DELETIONS},
+ *                         docs/DELETIONS.md); grants the export function its three table calls on its own key families
  * @param functionsAsset   the Lambda code: the shaded jar (or, in tests, any placeholder file or directory); null:
  *                         {@code functions/target/currents-bridge-functions.jar}, looked up from the working directory
  */
@@ -64,7 +66,8 @@ public record CurrentsBridgeProps(
         String currentsBucketKmsKeyArn,
         Integer exportMaxConcurrency,
         Integer exportReservedConcurrency,
-        Path functionsAsset) {
+        Path functionsAsset,
+        boolean forwardDeletions) {
 
     /** Where the Currents files come from. */
     public enum BucketMode { NEW, EXISTING, NONE }
@@ -182,6 +185,7 @@ public record CurrentsBridgeProps(
                 .exportMaxConcurrency(integer(ctx.apply("exportMaxConcurrency"), "exportMaxConcurrency"))
                 .exportReservedConcurrency(integer(ctx.apply("exportReservedConcurrency"), "exportReservedConcurrency"))
                 .functionsAsset(asset == null ? null : Path.of(asset))
+                .forwardDeletions(parseBoolean("forwardDeletions", ctx.apply("forwardDeletions")))
                 .build();
     }
 
@@ -250,6 +254,7 @@ public record CurrentsBridgeProps(
         private Integer exportMaxConcurrency;
         private Integer exportReservedConcurrency;
         private Path functionsAsset;
+        private boolean forwardDeletions;
 
         private Builder() {
         }
@@ -275,13 +280,15 @@ public record CurrentsBridgeProps(
         public Builder exportMaxConcurrency(Integer v) { exportMaxConcurrency = v; return this; }
         public Builder exportReservedConcurrency(Integer v) { exportReservedConcurrency = v; return this; }
         public Builder functionsAsset(Path v) { functionsAsset = v; return this; }
+        public Builder forwardDeletions(boolean v) { forwardDeletions = v; return this; }
 
         public CurrentsBridgeProps build() {
             return new CurrentsBridgeProps(mixpanelRegion, exportEventTypes, exportEventNames, identityMode,
                     exportAnonymous, brazeRestEndpoint,
                     bucketMode, bucketName, currentsPrefix, alarmEmail, mixpanelSecretArn, brazeApiKeySecretArn,
                     currentsTokenSecretArn, memberIdField, cohortAttribute, cohortValue, defaultSyncMode,
-                    currentsBucketKmsKeyArn, exportMaxConcurrency, exportReservedConcurrency, functionsAsset);
+                    currentsBucketKmsKeyArn, exportMaxConcurrency, exportReservedConcurrency, functionsAsset,
+                    forwardDeletions);
         }
     }
 }

@@ -95,6 +95,14 @@ public final class CurrentsBridgeStack extends Stack {
     static final List<String> REFRESH_TABLE_ACTIONS = List.of(
             "dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem");
 
+    /**
+     * What deletion forwarding's DynamoDB state (functions' export.adapter.DynamoDeletionState) calls, only on its
+     * own partitions of the cohort table ({@code dynamodb:LeadingKeys}): the export function cannot read or write
+     * cohorts, members or keys.
+     */
+    static final List<String> DELETION_TABLE_ACTIONS = List.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query");
+    static final List<String> DELETION_LEADING_KEYS = List.of("idmap#*", "suppressed", "deletion-tasks");
+
     /** Function logs and API access logs; long enough to investigate an alarm after a holiday. */
     static final RetentionDays LOG_RETENTION = RetentionDays.ONE_MONTH;
 
@@ -176,7 +184,9 @@ public final class CurrentsBridgeStack extends Stack {
                         "EXPORT_ANONYMOUS", Boolean.toString(props.exportAnonymous()),
                         "MIXPANEL_CONCURRENCY", Integer.toString(CurrentsBridgeProps.MIXPANEL_CONCURRENCY),
                         "EXPORT_MAX_RECEIVES", Integer.toString(MAX_RECEIVE_COUNT),
-                        "EXPORT_QUEUE_RETENTION_SECONDS", Long.toString(EXPORT_RETENTION.toSeconds().longValue())));
+                        "EXPORT_QUEUE_RETENTION_SECONDS", Long.toString(EXPORT_RETENTION.toSeconds().longValue()),
+                        "FORWARD_DELETIONS", Boolean.toString(props.forwardDeletions()),
+                        "TABLE_NAME", table.getTableName()));
         // Ingest: validates the bearer token and forwards batches of <= 100 events to SQS; short, so a hung
         // dependency fails fast and Braze retries, well inside API Gateway's 30 s integration limit.
         ingestFunction = function("CurrentsIngestFunction", INGEST_HANDLER, code, 512, Duration.seconds(10), null,
@@ -217,6 +227,12 @@ public final class CurrentsBridgeStack extends Stack {
         table.grant(cohortApiFunction, COHORT_API_TABLE_ACTIONS.toArray(String[]::new));
         table.grant(refreshFunction, REFRESH_TABLE_ACTIONS.toArray(String[]::new));
         brazeSecret.grantRead(refreshFunction);
+        if (props.forwardDeletions()) {
+            exportFunction.addToRolePolicy(software.amazon.awscdk.services.iam.PolicyStatement.Builder.create()
+                    .actions(DELETION_TABLE_ACTIONS).resources(List.of(table.getTableArn()))
+                    .conditions(Map.of("ForAllValues:StringLike", Map.of("dynamodb:LeadingKeys", DELETION_LEADING_KEYS)))
+                    .build());
+        }
 
         // The event source mapping grants the consume actions on the export queue.
         exportLive.addEventSource(SqsEventSource.Builder.create(exportQueue)

@@ -51,7 +51,8 @@ class CdkNagTest {
                         .brazeApiKeySecretArn("arn:aws:secretsmanager:eu-west-1:123456789012:secret:braze")
                         .currentsTokenSecretArn("arn:aws:secretsmanager:eu-west-1:123456789012:secret:token-XyZ789")
                         .alarmEmail("ops@example.com")),
-                Arguments.of("no bucket", "no-bucket", CurrentsBridgeProps.builder().bucketMode(CurrentsBridgeProps.BucketMode.NONE)));
+                Arguments.of("no bucket", "no-bucket", CurrentsBridgeProps.builder().bucketMode(CurrentsBridgeProps.BucketMode.NONE)),
+                Arguments.of("deletions forwarded", "forward-deletions", CurrentsBridgeProps.builder().forwardDeletions(true)));
     }
 
     @ParameterizedTest(name = "{0}")

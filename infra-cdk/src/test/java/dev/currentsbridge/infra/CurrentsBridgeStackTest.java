@@ -114,7 +114,7 @@ class CurrentsBridgeStackTest {
     void environmentVariablesAreExactlyTheDocumentedOnes() {
         assertEquals(Set.of("MIXPANEL_REGION", "MIXPANEL_SECRET_ID", "REJECTS_QUEUE_URL", "EXPORT_EVENT_TYPES",
                         "IDENTITY_MODE", "EXPORT_ANONYMOUS", "MIXPANEL_CONCURRENCY", "EXPORT_MAX_RECEIVES",
-                        "EXPORT_QUEUE_RETENTION_SECONDS", "JAVA_TOOL_OPTIONS"),
+                        "EXPORT_QUEUE_RETENTION_SECONDS", "JAVA_TOOL_OPTIONS", "FORWARD_DELETIONS", "TABLE_NAME"),
                 s.environment(EXPORT_HANDLER).keySet());
         assertEquals(Set.of("EXPORT_QUEUE_URL", "CURRENTS_TOKEN_SECRET_ID", "JAVA_TOOL_OPTIONS"),
                 s.environment(INGEST_HANDLER).keySet());

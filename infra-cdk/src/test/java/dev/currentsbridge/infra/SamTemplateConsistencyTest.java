@@ -121,6 +121,33 @@ class SamTemplateConsistencyTest {
         assertEquals("simplified", assertion.get(1).asText());
     }
 
+    @Test
+    void sameDeletionForwardingGrantAndSetting() {
+        JsonNode parameter = sam.path("Parameters").path("ForwardDeletions");
+        assertEquals(Boolean.toString(CurrentsBridgeProps.fromContext(key -> null).forwardDeletions()),
+                parameter.path("Default").asText());
+        assertEquals(List.of("false", "true"), texts(parameter.path("AllowedValues")));
+        JsonNode env = samFunctions().get("ExportFunction").path("Environment").path("Variables");
+        assertEquals("ForwardDeletions", env.path("FORWARD_DELETIONS").path("Ref").asText());
+        assertEquals("CohortTable", env.path("TABLE_NAME").path("Ref").asText());
+        JsonNode role = samRole(samFunctions().get("ExportFunction"));
+        JsonNode samGrant = samStatements(role).stream()
+                .filter(st -> "ForwardDeletionsOn".equals(conditionOf(role, st))).findFirst().orElseThrow();
+        Synthesized on = Synthesized.synth(CurrentsBridgeProps.builder().forwardDeletions(true));
+        Map<String, Object> cdkGrant = on.statements(EXPORT_HANDLER).stream()
+                .filter(st -> Synthesized.strings(st.get("Action")).contains("dynamodb:GetItem")).findFirst()
+                .orElseThrow();
+        assertEquals(new TreeSet<>(strings(samGrant.path("Action"))),
+                new TreeSet<>(Synthesized.strings(cdkGrant.get("Action"))));
+        assertEquals(Set.of("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"),
+                new TreeSet<>(strings(samGrant.path("Action"))));
+        assertEquals(samGrant.path("Condition").toString(), new ObjectMapper().valueToTree(cdkGrant.get("Condition"))
+                .toString());
+        assertTrue(cdk.statements(EXPORT_HANDLER).stream()
+                        .noneMatch(st -> Synthesized.strings(st.get("Action")).contains("dynamodb:GetItem")),
+                "off by default: no table access for the export function");
+    }
+
     private static List<String> texts(JsonNode array) {
         List<String> values = new java.util.ArrayList<>();
         array.forEach(v -> values.add(v.asText()));
@@ -201,7 +228,9 @@ class SamTemplateConsistencyTest {
             assertTrue(role.path("ManagedPolicyArns").isMissingNode(), handler);
             Set<String> samActions = new TreeSet<>();
             // The CDK stack under comparison has the default settings: no SSE-KMS key (compared below).
-            samStatements(role).stream().filter(st -> !"HasBucketKmsKey".equals(conditionOf(role, st)))
+            // nor deletion forwarding (compared in sameDeletionForwardingGrantAndSetting).
+            samStatements(role).stream().filter(st -> !"HasBucketKmsKey".equals(conditionOf(role, st))
+                            && !"ForwardDeletionsOn".equals(conditionOf(role, st)))
                     .forEach(st -> strings(st.path("Action")).forEach(samActions::add));
             assertEquals(new TreeSet<>(cdk.actions(handler)), samActions, handler);
             assertTrue(samActions.stream().noneMatch(a -> a.contains("*")), handler);

@@ -16,6 +16,7 @@ import dev.currentsbridge.export.domain.decode.EventSink;
 import dev.currentsbridge.export.domain.decode.MalformedInputException;
 import dev.currentsbridge.export.domain.ledger.EventLedger;
 import dev.currentsbridge.export.domain.ledger.Outcome;
+import dev.currentsbridge.export.domain.deletion.DeletionForwarding;
 import dev.currentsbridge.export.domain.delivery.BatchLimits;
 import dev.currentsbridge.export.domain.delivery.DeliverySettings;
 import dev.currentsbridge.export.domain.mapping.EventMapper;
@@ -64,15 +65,24 @@ public final class Backfill implements AutoCloseable {
      */
     public Backfill(EventMapper mapper, MixpanelImport mixpanel, RejectSink rejectSink, int concurrency,
                     RetryPolicy retryPolicy, String typeHint) {
-        this(mapper, mixpanel, null, rejectSink, concurrency, retryPolicy, typeHint);
+        this(mapper, mixpanel, null, rejectSink, concurrency, retryPolicy, typeHint, null);
     }
 
     /** @param engage where selected profile updates go ({@code /engage}); null: as {@code /import} events */
     public Backfill(EventMapper mapper, MixpanelImport mixpanel, MixpanelEngage engage, RejectSink rejectSink,
                     int concurrency, RetryPolicy retryPolicy, String typeHint) {
+        this(mapper, mixpanel, engage, rejectSink, concurrency, retryPolicy, typeHint, null);
+    }
+
+    /**
+     * @param engage    where selected profile updates go ({@code /engage}); null: as {@code /import} events
+     * @param deletions deletion forwarding ({@code --forward-deletions}), or null: off
+     */
+    public Backfill(EventMapper mapper, MixpanelImport mixpanel, MixpanelEngage engage, RejectSink rejectSink,
+                    int concurrency, RetryPolicy retryPolicy, String typeHint, DeletionForwarding deletions) {
         this.typeHint = typeHint;
         this.run = new ExportSetup(mapper, mixpanel, rejectSink, retryPolicy, Sleeper.REAL,
-                DeliverySettings.defaults(concurrency), BatchLimits.MIXPANEL).withEngage(engage)
+                DeliverySettings.defaults(concurrency), BatchLimits.MIXPANEL).withEngage(engage).withDeletions(deletions)
                 .start(Deadline.none(), REJECTS_PER_FLUSH);
     }
 

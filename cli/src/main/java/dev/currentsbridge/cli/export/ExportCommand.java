@@ -1,5 +1,12 @@
 package dev.currentsbridge.cli.export;
 
+import dev.currentsbridge.cli.DeletionOptions;
+import dev.currentsbridge.common.time.Sleeper;
+import dev.currentsbridge.export.adapter.GdprCredentials;
+import dev.currentsbridge.export.domain.deletion.DeletionForwarding;
+import dev.currentsbridge.export.port.MixpanelImport;
+import dev.currentsbridge.standins.local.FileDeletionState;
+import java.time.Clock;
 import dev.currentsbridge.common.retry.RetryPolicy;
 import dev.currentsbridge.cli.CliException;
 import dev.currentsbridge.cli.IdentityOptions;
@@ -55,6 +62,10 @@ public final class ExportCommand implements Command {
     public static final Option AWS_REGION = Option.value("aws-region", "REGION", "us-east-1",
             "region of the S3 bucket for s3:// inputs (your usual AWS credentials are used)").withEnv("AWS_REGION");
 
+    public static final Option STATE = Option.value("state", "DIR", ".local-state",
+            "with --forward-deletions: where the identity map, the suppression list and the deletion tasks are kept"
+            + " between runs (the same files as bridge local's state)");
+
     static final Option VIA_QUEUE = Option.value("via-queue", "QUEUE_URL", null,
             "do not export here: enqueue one S3 notification per object of the s3:// locations onto the deployed export"
             + " queue (stack output ExportQueueUrl), for the export function to import; --dry-run then only counts");
@@ -102,7 +113,7 @@ public final class ExportCommand implements Command {
     public List<Option> options() {
         return List.of(DRY_RUN, MixpanelTarget.SECRET_FILE, MixpanelTarget.REGION, MixpanelTarget.URL, EVENT_TYPES,
                 EVENT_NAMES, IdentityOptions.MODE, IdentityOptions.ANONYMOUS, EVENT_TYPE, CONCURRENCY, MAX_ATTEMPTS, REJECTS, LOGS,
-                VERBOSE, AWS_REGION, VIA_QUEUE, CHECKPOINT);
+                VERBOSE, AWS_REGION, VIA_QUEUE, CHECKPOINT, DeletionOptions.FORWARD, DeletionOptions.COMPLIANCE, STATE);
     }
 
     @Override
@@ -139,8 +150,9 @@ public final class ExportCommand implements Command {
             out.println("exporting " + inputs.size() + " file(s), " + humanBytes(totalBytes) + " -> " + target.description());
             Map<String, String> unreadable = new LinkedHashMap<>();
             EventLedger.Totals totals;
-            try (Backfill backfill = new Backfill(mapper, target.client(), target.engageClient(), rejectSink, concurrency, policy,
-                    inv.get(EVENT_TYPE));
+            DeletionForwarding deletions = deletions(inv, target, policy);
+            try (Backfill backfill = new Backfill(mapper, target.client(), target.engageClient(), rejectSink, concurrency,
+                    policy, inv.get(EVENT_TYPE), deletions);
                  Progress progress = Progress.start(inv.err(), backfill, inputs.size())) {
                 for (Inputs.Input input : inputs) {
                     try {
@@ -167,6 +179,27 @@ public final class ExportCommand implements Command {
                         + " (events already imported are deduplicated by $insert_id)");
             }
             return 0;
+        }
+    }
+
+    /** {@code --forward-deletions}: the state in {@code --state DIR} and the target's GDPR API; else null. */
+    private static DeletionForwarding deletions(Invocation inv, MixpanelTarget target, RetryPolicy policy) {
+        if (!DeletionOptions.enabled(inv)) {
+            return null;
+        }
+        if (!target.isDryRun()) {
+            try {
+                GdprCredentials.parse(target.secrets().get(MixpanelTarget.LOCAL_SECRET_ID));
+            } catch (MixpanelImport.CredentialsException e) {
+                throw new CliException("--forward-deletions: " + e.getMessage());
+            }
+        }
+        FileDeletionState state = FileDeletionState.open(inv.getPath(STATE));
+        try {
+            return new DeletionForwarding(state, state, target.deletionsClient(), inv.get(DeletionOptions.COMPLIANCE),
+                    policy, Sleeper.REAL, Clock.systemUTC());
+        } catch (IllegalArgumentException e) {
+            throw new CliException(e.getMessage());
         }
     }
 
@@ -238,6 +271,9 @@ public final class ExportCommand implements Command {
                         ? " (" + backfill.mixpanelRetries() + " retries)" : ""));
         if (target.isDryRun()) {
             out.println("dry run: /import bodies written to " + target.sink().dir());
+            if (!target.sink().deletions().requests().isEmpty()) {
+                out.println("dry run: deletion request bodies written to " + target.sink().dir() + " (deletion-*.json)");
+            }
         }
         if (rejectedCount > 0) {
             out.println("rejected events with their reasons: " + rejects.dir());

@@ -10,6 +10,7 @@ import dev.currentsbridge.cli.Command;
 import dev.currentsbridge.cli.Durations;
 import dev.currentsbridge.cli.Invocation;
 import dev.currentsbridge.cli.MixpanelTarget;
+import dev.currentsbridge.cli.DeletionOptions;
 import dev.currentsbridge.cli.IdentityOptions;
 import dev.currentsbridge.cli.Option;
 import dev.currentsbridge.cli.Report;
@@ -93,7 +94,8 @@ public final class LocalCommand implements Command {
     public List<Option> options() {
         return List.of(PORT, STATE, OUT, REPLAY, EXIT_AFTER_REPLAY, REFRESH_EVERY, VISIBILITY, MAX_RECEIVES, LocalSystem.S3_ROOT, LocalSystem.CURRENTS_TOKEN,
                 TEMPLATE, MixpanelTarget.SECRET_FILE, MixpanelTarget.REGION, MixpanelTarget.URL, BrazeTarget.ENDPOINT,
-                BrazeTarget.KEY_FILE, IdentityOptions.MODE, IdentityOptions.ANONYMOUS, MIXPANEL_PORT, BRAZE_PORT, VERBOSE);
+                BrazeTarget.KEY_FILE, IdentityOptions.MODE, IdentityOptions.ANONYMOUS, DeletionOptions.FORWARD,
+                DeletionOptions.COMPLIANCE, MIXPANEL_PORT, BRAZE_PORT, VERBOSE);
     }
 
     @Override
@@ -111,7 +113,8 @@ public final class LocalCommand implements Command {
         Path templatePath = inv.getPath(TEMPLATE);
         SamTemplate template = Files.isRegularFile(templatePath) ? SamTemplate.load(templatePath) : null;
         PrintStream console = inv.out();
-        Map<String, String> userEnvironment = IdentityOptions.environment(inv, inv.environment());
+        Map<String, String> userEnvironment = DeletionOptions.environment(inv,
+                IdentityOptions.environment(inv, inv.environment()));
 
         try (LocalState state = LocalState.openExclusive(inv.getPath(STATE));
              LocalLogs logs = new LocalLogs(out.resolve("logs"), inv.has(VERBOSE) ? inv.err() : null);
@@ -300,7 +303,7 @@ public final class LocalCommand implements Command {
                 .line("events in", exported + skipped + rejected)
                 .line("exported", exported + (system.mixpanel().isDryRun()
                         ? "   (" + system.mixpanel().sink().eventsImported() + " written to " + system.mixpanel().sink().dir() + ")" : ""))
-                .line("skipped", skipped + "   (not exported by rule: no external_user_id or type not selected)")
+                .line("skipped", skipped + "   (not exported by rule: no external_user_id, type not selected, deleted_user...)")
                 .line("rejected", rejected, system.rejects().countsByReason())
                 .line("cohort refresh", refresher.runs() + " run(s), " + refresher.total("cohortsRefreshed")
                         + " cohort(s) refreshed, " + refresher.total("brazeRequests") + " Braze request(s), "

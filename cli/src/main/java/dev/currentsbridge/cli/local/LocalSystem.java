@@ -1,5 +1,8 @@
 package dev.currentsbridge.cli.local;
 
+import dev.currentsbridge.export.adapter.DeletionPorts;
+import dev.currentsbridge.export.domain.deletion.DeletionSettings;
+import dev.currentsbridge.standins.local.FileDeletionState;
 import dev.currentsbridge.standins.local.DirectoryObjectSource;
 import dev.currentsbridge.standins.local.EmbeddedExportQueue;
 import dev.currentsbridge.standins.local.EmbeddedQueue;
@@ -52,7 +55,7 @@ public final class LocalSystem {
 
     /** Variables a user may set in their environment to configure the handlers locally, as on Lambda. */
     public static final List<String> PASS_THROUGH = List.of("MIXPANEL_REGION", "EXPORT_EVENT_TYPES",
-            "EXPORT_EVENT_NAMES", "IDENTITY_MODE", "EXPORT_ANONYMOUS", "MIXPANEL_CONCURRENCY", "COHORT_ATTRIBUTE", "COHORT_VALUE", "MEMBER_ID_FIELD",
+            "EXPORT_EVENT_NAMES", "IDENTITY_MODE", "EXPORT_ANONYMOUS", "FORWARD_DELETIONS", "DELETION_COMPLIANCE_TYPE", "MIXPANEL_CONCURRENCY", "COHORT_ATTRIBUTE", "COHORT_VALUE", "MEMBER_ID_FIELD",
             "DEFAULT_SYNC_MODE", "STALE_AFTER_INTERVALS");
 
     /**
@@ -75,6 +78,7 @@ public final class LocalSystem {
     private final String currentsToken;
     private final Map<String, String> env;
     private final Map<String, Function<Env, Object>> factories = new LinkedHashMap<>();
+    private FileDeletionState deletionState;
 
     private LocalSystem(Settings settings, LocalState state, MixpanelTarget mixpanel, BrazeTarget braze) {
         this.settings = settings;
@@ -94,12 +98,24 @@ public final class LocalSystem {
         // As deployed: the handler paces redelivery through the embedded queue (its MessageVisibility), gives a
         // message up to the rejects on the queue's last receive, and fails a batch returned whole.
         factories.put(ExportHandler.class.getName(), e -> new ExportHandler(
-                new ExportPorts(mixpanel.client(), rejects, objects, exportQueue).withEngage(mixpanel.engageClient()), e,
+                new ExportPorts(mixpanel.client(), rejects, objects, exportQueue).withEngage(mixpanel.engageClient())
+                        .withDeletions(deletionPorts(e)), e,
                 Sleeper.REAL, new SplittableRandom(), ExportHandler.WholeBatchReturned.FAIL_INVOCATION));
         factories.put(CurrentsIngestHandler.class.getName(), e -> new CurrentsIngestHandler(
                 new EmbeddedExportQueue(exportQueue), secrets, e));
         factories.put(CohortApiHandler.class.getName(), e -> new CohortApiHandler(state.store(), e, Clock.systemUTC()));
         factories.put(CohortRefreshHandler.class.getName(), e -> refreshHandler(e, Clock.systemUTC()));
+    }
+
+    /** With {@code FORWARD_DELETIONS}: the file state in the state directory (one per process) and the GDPR API. */
+    private synchronized DeletionPorts deletionPorts(Env e) {
+        if (!DeletionSettings.enabled(e)) {
+            return null;
+        }
+        if (deletionState == null) {
+            deletionState = FileDeletionState.open(settings.stateDir());
+        }
+        return new DeletionPorts(deletionState, deletionState, mixpanel.deletionsClient());
     }
 
     /** The refresh function with its own clock (local mode fast-forwards the final refresh of a replay). */

@@ -4,6 +4,7 @@ import dev.currentsbridge.common.log.Log;
 import dev.currentsbridge.export.domain.CurrentsEvent;
 import dev.currentsbridge.export.domain.decode.DecodeFailure;
 import dev.currentsbridge.export.domain.decode.EventSink;
+import dev.currentsbridge.export.domain.deletion.DeletionRun;
 import dev.currentsbridge.export.domain.delivery.Batcher;
 import dev.currentsbridge.export.domain.delivery.OriginalEvent;
 import dev.currentsbridge.export.domain.delivery.OutgoingEvent;
@@ -29,11 +30,14 @@ public final class EventRouter implements EventSink {
     private final Batcher batcher;
     private final RejectBuffer rejects;
     private final EventLedger ledger;
+    /** Deletion forwarding (delete requests, suppressed users, the identity map), or null when off. */
+    private final DeletionRun deletions;
     private ReadFailureTracker stream;
     private ProfileLane profiles;
 
     EventRouter(EventMapper mapper, String messageId, String origin, Batcher batcher, RejectBuffer rejects,
-                EventLedger ledger) {
+                EventLedger ledger, DeletionRun deletions) {
+        this.deletions = deletions;
         this.mapper = mapper;
         this.messageId = messageId;
         this.origin = origin;
@@ -50,6 +54,9 @@ public final class EventRouter implements EventSink {
 
     @Override
     public void accept(CurrentsEvent event) {
+        if (deletions != null && deletions.intercept(messageId, origin, event)) {
+            return; // a delete request, or an event of a deleted user (profile updates included)
+        }
         if (profiles != null && ProfileLane.handles(event)) {
             profiles.accept(event, messageId, origin);
             return;

@@ -1,6 +1,7 @@
 package dev.currentsbridge.export.pipeline;
 
 import dev.currentsbridge.common.time.Deadline;
+import dev.currentsbridge.export.domain.deletion.DeletionRun;
 import dev.currentsbridge.export.domain.delivery.Batcher;
 import dev.currentsbridge.export.domain.delivery.DeliveryStats;
 import dev.currentsbridge.export.domain.delivery.MixpanelDelivery;
@@ -25,6 +26,8 @@ public final class ExportRun implements AutoCloseable {
     private final Batcher batcher;
     /** The {@code /engage} lane of profile updates; null when profiles are not exported. */
     private final ProfileLane profiles;
+    /** Deletion forwarding, or null when off. */
+    private final DeletionRun deletions;
 
     ExportRun(ExportSetup setup, Deadline deadline, int rejectsPerFlush) {
         this.mapper = setup.mapper();
@@ -33,6 +36,8 @@ public final class ExportRun implements AutoCloseable {
                 setup.settings(), ledger, rejects);
         this.batcher = new Batcher(setup.limits(), delivery::submit);
         this.profiles = ProfileLane.of(setup, deadline, delivery.stats(), ledger, rejects);
+        this.deletions = setup.deletions() == null ? null
+                : setup.deletions().start(ledger, rejects, deadline, setup.settings());
     }
 
     /** Starts accounting for one message (a queue message, or a file of the backfill). */
@@ -42,7 +47,7 @@ public final class ExportRun implements AutoCloseable {
 
     /** Maps and routes the events of {@code messageId}; {@code origin} names where they came from (rejects). */
     public EventRouter router(String messageId, String origin) {
-        return new EventRouter(mapper, messageId, origin, batcher, rejects, ledger).withProfiles(profiles);
+        return new EventRouter(mapper, messageId, origin, batcher, rejects, ledger, deletions).withProfiles(profiles);
     }
 
     /** A whole message (or file) that can never be imported. */
@@ -63,6 +68,9 @@ public final class ExportRun implements AutoCloseable {
             profiles.awaitIdle();
         }
         delivery.awaitIdle();
+        if (deletions != null) {
+            deletions.flush(); // after the imports: nothing of a deleted user is imported after its deletion
+        }
         rejects.flush();
     }
 

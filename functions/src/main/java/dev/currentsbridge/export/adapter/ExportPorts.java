@@ -5,6 +5,7 @@ import dev.currentsbridge.common.config.Env;
 import dev.currentsbridge.common.http.SharedHttpClient;
 import dev.currentsbridge.common.lang.Lazy;
 import dev.currentsbridge.common.secrets.SecretSource;
+import dev.currentsbridge.export.domain.deletion.DeletionSettings;
 import dev.currentsbridge.export.port.MessageVisibility;
 import dev.currentsbridge.export.port.MixpanelEngage;
 import dev.currentsbridge.export.port.MixpanelImport;
@@ -16,14 +17,22 @@ import dev.currentsbridge.export.port.RejectSink;
  *
  * @param visibility delays the redelivery of returned messages ({@link MessageVisibility#QUEUE_DEFAULT}: the
  *                   queue's visibility timeout)
+ * @param engage     Mixpanel {@code /engage} for profile updates, or null
+ * @param deletions  the adapters of deletion forwarding ({@code FORWARD_DELETIONS}), or null when it is off
  */
 public record ExportPorts(MixpanelImport mixpanel, RejectSink rejects, ObjectSource objects,
-                          MessageVisibility visibility, MixpanelEngage engage) {
+                          MessageVisibility visibility, MixpanelEngage engage, DeletionPorts deletions) {
 
-    /** Without an {@code /engage} port: a selected {@code users.profile.Update} travels as an {@code /import} event. */
+    /** Without {@code /engage} (a selected profile update travels as an {@code /import} event) or deletion forwarding. */
     public ExportPorts(MixpanelImport mixpanel, RejectSink rejects, ObjectSource objects,
                        MessageVisibility visibility) {
-        this(mixpanel, rejects, objects, visibility, null);
+        this(mixpanel, rejects, objects, visibility, null, null);
+    }
+
+
+    /** The same ports with deletion forwarding's adapters. */
+    public ExportPorts withDeletions(DeletionPorts d) {
+        return new ExportPorts(mixpanel, rejects, objects, visibility, engage, d);
     }
 
     /** Returned messages come back after the queue's visibility timeout. */
@@ -33,7 +42,7 @@ public record ExportPorts(MixpanelImport mixpanel, RejectSink rejects, ObjectSou
 
     /** The same ports, with profile updates sent to {@code engage}. */
     public ExportPorts withEngage(MixpanelEngage engage) {
-        return new ExportPorts(mixpanel, rejects, objects, visibility, engage);
+        return new ExportPorts(mixpanel, rejects, objects, visibility, engage, deletions);
     }
 
     /**
@@ -51,6 +60,16 @@ public record ExportPorts(MixpanelImport mixpanel, RejectSink rejects, ObjectSou
                 new SqsRejectSink(sqs, rejectsQueue),
                 new S3ObjectSource(aws.s3ObjectReader()),
                 new SqsMessageVisibility(sqs),
-                MixpanelHttpEngage.fromEnv(env, secrets, SharedHttpClient::get));
+                MixpanelHttpEngage.fromEnv(env, secrets, SharedHttpClient::get),
+                deletions(aws, env, secrets));
+    }
+
+    /** With {@code FORWARD_DELETIONS}: the cohort table ({@code TABLE_NAME}) and the GDPR API; else null. */
+    private static DeletionPorts deletions(AwsClients aws, Env env, SecretSource secrets) {
+        if (!DeletionSettings.enabled(env)) {
+            return null;
+        }
+        DynamoDeletionState state = new DynamoDeletionState(aws.dynamoDb(), env.required("TABLE_NAME"));
+        return new DeletionPorts(state, state, MixpanelHttpDeletions.fromEnv(env, secrets, SharedHttpClient::get));
     }
 }

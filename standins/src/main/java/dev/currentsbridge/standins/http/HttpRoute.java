@@ -18,5 +18,15 @@ public interface HttpRoute {
         return "POST";
     }
 
+    /** Whether the route takes {@code method} (default: only {@link #method()}). */
+    default boolean accepts(String method) {
+        return method().equals(method);
+    }
+
+    /** Whether the route also serves {@code <path>/<id>} (e.g. a status GET by task id); default no. */
+    default boolean servesSubpaths() {
+        return false;
+    }
+
     void handle(HttpExchange exchange) throws IOException;
 }

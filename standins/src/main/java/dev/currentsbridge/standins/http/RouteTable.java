@@ -29,9 +29,13 @@ public final class RouteTable implements HttpHandler {
     @Override
     public void handle(HttpExchange ex) throws IOException {
         String path = ex.getRequestURI().getPath();
-        HttpRoute route = routes.get(path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1)
-                : path);
-        int refusal = route == null ? 404 : route.method().equals(ex.getRequestMethod()) ? 0 : 405;
+        String exact = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        HttpRoute route = routes.get(exact);
+        if (route == null && exact.lastIndexOf('/') > 0) {
+            HttpRoute parent = routes.get(exact.substring(0, exact.lastIndexOf('/')));
+            route = parent != null && parent.servesSubpaths() ? parent : null;
+        }
+        int refusal = route == null ? 404 : route.accepts(ex.getRequestMethod()) ? 0 : 405;
         if (refusal != 0) {
             RequestBodies.raw(ex, 0);
             LoopbackHttpServer.respond(ex, refusal, "application/json",

@@ -84,11 +84,13 @@ public final class MixpanelFake implements AutoCloseable {
     private final ImportEndpoint endpoint = new ImportEndpoint(settings, ledger);
     private final RouteTable routes = new RouteTable(ImportBodies::documented);
     private final EngageEmulator engage = new EngageEmulator();
+    private final DataDeletions deletions = new DataDeletions();
     private final LoopbackHttpServer server;
 
     private MixpanelFake(Integer port) {
         mount(new ImportRoute(settings, endpoint, faults));
         mount(new EngageRoute(engage));
+        mount(new DataDeletionRoute(deletions));
         server = port == null ? null : new LoopbackHttpServer("Mixpanel emulator", port, routes);
     }
 
@@ -128,6 +130,11 @@ public final class MixpanelFake implements AutoCloseable {
     /** Every mounted route, for a server other than the emulator's own. */
     public HttpHandler handler() {
         return routes;
+    }
+
+    /** The GDPR deletion API's state ({@code /api/app/data-deletions/v3.0}): tokens, tasks, requests, 429s. */
+    public DataDeletions deletions() {
+        return deletions;
     }
 
     ImportEndpoint endpoint() {

@@ -40,7 +40,10 @@ public final class OutputFiles {
     }
 
     public Path write(byte[] content) throws IOException {
-        Path target = dir.resolve(String.format("%s-%s-%04d%s", prefix, runStamp, seq.incrementAndGet(), suffix));
+        Path target;
+        do { // another run started in the same second wrote here: never overwrite its files
+            target = dir.resolve(String.format("%s-%s-%04d%s", prefix, runStamp, seq.incrementAndGet(), suffix));
+        } while (Files.exists(target));
         Path tmp = dir.resolve("." + target.getFileName() + ".tmp");
         Files.write(tmp, content);
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
