@@ -125,7 +125,7 @@ public final class FaultyBraze implements AutoCloseable {
     public BrazeUsers port() {
         return updates -> {
             if (updates.size() > BrazeUsers.MAX_OBJECTS) {
-                return new TrackResult.Failed(400, "Too many attributes objects", false);
+                return new TrackResult.Misconfigured(400, "Too many attributes objects");
             }
             List<Object[]> objects = new ArrayList<>();
             for (BrazeUsers.AttributeUpdate u : updates) {
@@ -137,28 +137,28 @@ public final class FaultyBraze implements AutoCloseable {
                 case THROTTLE_NO_HEADER -> new TrackResult.Throttled(null);
                 case ERROR_500, ERROR_502, ERROR_503 -> {
                     unanswered(objects);
-                    yield new TrackResult.Failed(status(f), "Internal Server Error", true);
+                    yield new TrackResult.Unavailable(status(f), "Internal Server Error");
                 }
                 case SLOW_BEFORE -> {
                     unanswered(objects);
                     timePasses.accept(CLIENT_TIMEOUT);
-                    yield new TrackResult.Failed(0, "network error: HttpTimeoutException", true);
+                    yield new TrackResult.Unavailable(0, "network error: HttpTimeoutException");
                 }
                 case SLOW_AFTER -> {
                     process(objects, false, false);
                     timePasses.accept(CLIENT_TIMEOUT);
-                    yield new TrackResult.Failed(0, "network error: HttpTimeoutException", true);
+                    yield new TrackResult.Unavailable(0, "network error: HttpTimeoutException");
                 }
                 case RESET_BEFORE -> {
                     unanswered(objects);
-                    yield new TrackResult.Failed(0, "network error: IOException", true);
+                    yield new TrackResult.Unavailable(0, "network error: IOException");
                 }
                 case RESET_AFTER -> {
                     process(objects, false, false);
-                    yield new TrackResult.Failed(0, "network error: IOException", true);
+                    yield new TrackResult.Unavailable(0, "network error: IOException");
                 }
-                case UNAUTHORIZED -> new TrackResult.Failed(401, "Invalid API key", false);
-                case BAD_REQUEST -> new TrackResult.Failed(400, "Bad request", false);
+                case UNAUTHORIZED -> new TrackResult.Misconfigured(401, "Invalid API key");
+                case BAD_REQUEST -> new TrackResult.PayloadRefused("Bad request");
                 case PER_OBJECT_ERRORS -> new TrackResult.Ok(process(objects, true, true));
                 case NONE -> new TrackResult.Ok(process(objects, false, true));
             };
