@@ -407,7 +407,7 @@ class CurrentsBridgeStackTest {
 
     @Test
     void alarmsCoverQueuesStalledExportBrazeRejectsAndEachFunctionsErrorsAndThrottles() {
-        s.template.resourceCountIs("AWS::CloudWatch::Alarm", 5 + 2 * HANDLERS.size());
+        s.template.resourceCountIs("AWS::CloudWatch::Alarm", 7 + 2 * HANDLERS.size());
         Object topic = ref("AWS::SNS::Topic", "AlarmTopic");
         s.ofType("AWS::CloudWatch::Alarm").forEach((id, a) -> {
             var alarm = props(a);
