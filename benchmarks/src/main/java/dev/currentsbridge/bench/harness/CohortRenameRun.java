@@ -50,7 +50,7 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * bridge's). Run it in a small heap ({@code -Xmx256m}, benchmarks/run.sh): finishing is the claim; the peak heap
  * after GC (the live set) and the peak heap in use are the figures.
  */
-final class CohortRenameRun {
+public final class CohortRenameRun {
 
     private CohortRenameRun() {
     }
@@ -92,7 +92,7 @@ final class CohortRenameRun {
         }
     }
 
-    static Map<String, Object> run(int cohorts, int members, PrintStream out) throws Exception {
+    public static Map<String, Object> run(int cohorts, int members, PrintStream out) throws Exception {
         Log.setSink(line -> { });
         Metrics.setSink(line -> { });
         Map<String, Object> result = new LinkedHashMap<>();
