@@ -26,8 +26,6 @@ import dev.currentsbridge.standins.local.MapSecretSource;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -47,8 +45,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * add the new name, remove the old) must run in memory bounded by the largest cohort. {@code cohorts} cohorts of
  * {@code members} members each are seeded as applied in DynamoDB (dynalite, outside this JVM), renamed by a
  * postback each, then refreshed into a counting loopback Braze that keeps no state (so the heap measured is the
- * bridge's). Run it in a small heap ({@code -Xmx256m}, benchmarks/run.sh): finishing is the claim; the peak heap
- * after GC (the live set) and the peak heap in use are the figures.
+ * bridge's). Run it in a small heap ({@code -Xmx256m}, benchmarks/run.sh): finishing is the claim; the largest
+ * live set (heap in use right after a full collection, sampled once a second) is the figure.
  */
 public final class CohortRenameRun {
 
@@ -127,35 +125,33 @@ public final class CohortRenameRun {
                     new BrazeHttpClient(SharedHttpClient.get(), braze.endpoint(),
                             new CachingSecretSource(new MapSecretSource(Map.of("braze-secret", "k"))), "braze-secret"),
                     env, clock, d -> clock.offsetMillis.addAndGet(d.toMillis()));
+            // The live set, sampled: once a second a full collection, then the heap in use (what survives it).
             System.gc();
-            List<MemoryPoolMXBean> heap = new ArrayList<>();
-            for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
-                if (p.getType() == MemoryType.HEAP) {
-                    p.resetPeakUsage();
-                    heap.add(p);
-                }
-            }
-            long baselineUsed = heap.stream().mapToLong(p -> p.getUsage().getUsed()).sum();
-            AtomicLong maxAfterGc = new AtomicLong();
-            for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-                ((javax.management.NotificationEmitter) gc).addNotificationListener((n, handback) -> {
-                    if (n.getType().equals(com.sun.management.GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION)) {
-                        var info = com.sun.management.GarbageCollectionNotificationInfo.from(
-                                (javax.management.openmbean.CompositeData) n.getUserData());
-                        long after = 0;
-                        for (MemoryPoolMXBean p : heap) {
-                            var u = info.getGcInfo().getMemoryUsageAfterGc().get(p.getName());
-                            after += u == null ? 0 : u.getUsed();
-                        }
-                        maxAfterGc.accumulateAndGet(after, Math::max);
+            var memory = ManagementFactory.getMemoryMXBean();
+            long baselineUsed = memory.getHeapMemoryUsage().getUsed();
+            AtomicLong maxLive = new AtomicLong();
+            AtomicLong samples = new AtomicLong();
+            var done = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread sampler = new Thread(() -> {
+                while (!done.get()) {
+                    System.gc();
+                    maxLive.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+                    samples.incrementAndGet();
+                    try {
+                        Thread.sleep(1000);
+                    } catch (InterruptedException e) {
+                        return;
                     }
-                }, null, null);
-            }
+                }
+            }, "live-set-sampler");
+            sampler.setDaemon(true);
+            sampler.start();
             long t1 = System.nanoTime();
             Map<String, Object> report = refresh.handleRequest(new ScheduledEvent(), null);
             double refreshSeconds = (System.nanoTime() - t1) / 1e9;
-            long peakUsed = heap.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
-            long peakAfterGc = maxAfterGc.get();
+            done.set(true);
+            sampler.join();
+            long peakAfterGc = maxLive.get();
             long total = (long) cohorts * members;
             if (braze.adds.get() != total || braze.removes.get() != total
                     || ((Number) report.get("stillPending")).longValue() != 0) {
@@ -171,15 +167,14 @@ public final class CohortRenameRun {
             out.println(Procs.fmt("  seed: %.1f s (%,d member items)", seedSeconds, total));
             out.println(Procs.fmt("  refresh: %.1f s, %,d Braze requests, %,d objects (%,d adds + %,d removes), report %s",
                     refreshSeconds, braze.requests.get(), braze.objects.get(), braze.adds.get(), braze.removes.get(), report));
-            out.println(Procs.fmt("  heap: before the refresh %.0f MB used; during it peak %.0f MB used, largest heap "
-                    + "after a collection (live set) %.0f MB; max heap %d MB", baselineUsed / 1e6, peakUsed / 1e6,
-                    peakAfterGc / 1e6, Runtime.getRuntime().maxMemory() >> 20));
+            out.println(Procs.fmt("  heap (MiB): %.1f live before the refresh; during it the largest live set %.1f (heap in "
+                    + "use right after a full collection, %d samples, one a second); max heap %d",
+                    baselineUsed / 1048576.0, peakAfterGc / 1048576.0, samples.get(), Runtime.getRuntime().maxMemory() >> 20));
             result.put("cohorts", cohorts);
             result.put("members_per_cohort", members);
             result.put("refresh_s", refreshSeconds);
             result.put("braze_requests", braze.requests.get());
-            result.put("heap_peak_mb", peakUsed / 1e6);
-            result.put("heap_after_gc_mb", peakAfterGc / 1e6);
+            result.put("live_set_mib", peakAfterGc / 1048576.0);
             result.put("max_heap_mb", Runtime.getRuntime().maxMemory() >> 20);
         }
         return result;
