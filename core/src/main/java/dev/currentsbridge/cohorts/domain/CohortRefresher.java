@@ -142,9 +142,12 @@ public final class CohortRefresher {
             }
             if (c.halt == null) {
                 applier.apply(works, deadline, c, cap);
-            } else {
-                // An earlier group's answer said the configuration is wrong: send nothing, say why.
-                works.stream().filter(w -> !w.held() && w.anyPending()).forEach(w -> w.lastError = c.halt);
+            }
+            if (c.halt != null) {
+                // Braze's answer said the configuration is wrong (here or in an earlier group): nothing more is sent
+                // this run; every cohort left with changes says why.
+                works.stream().filter(w -> !w.held() && w.lastError == null && w.anyPending())
+                        .forEach(w -> w.lastError = c.halt);
             }
         } finally {
             for (RefreshWork w : works) {
