@@ -91,6 +91,11 @@ public final class CohortRenameRun {
     }
 
     public static Map<String, Object> run(int cohorts, int members, PrintStream out) throws Exception {
+        return run(cohorts, members, null, out);
+    }
+
+    /** {@code arrayMax}: {@code COHORT_ARRAY_MAX} (null: the default); below the cohort count it turns the guard on. */
+    public static Map<String, Object> run(int cohorts, int members, String arrayMax, PrintStream out) throws Exception {
         Log.setSink(line -> { });
         Metrics.setSink(line -> { });
         Map<String, Object> result = new LinkedHashMap<>();
@@ -107,7 +112,8 @@ public final class CohortRenameRun {
             CohortsHarness.JumpClock clock = new CohortsHarness.JumpClock();
 
             out.println(Procs.fmt("cohorts rename: %d cohorts x %,d members seeded as applied in dynalite, all renamed, "
-                    + "one refresh; max heap %d MB", cohorts, members, Runtime.getRuntime().maxMemory() >> 20));
+                    + "one refresh; max heap %d MB; COHORT_ARRAY_MAX %s", cohorts, members,
+                    Runtime.getRuntime().maxMemory() >> 20, arrayMax == null ? "default" : arrayMax));
             long t0 = System.nanoTime();
             for (int c = 0; c < cohorts; c++) {
                 seed(store, "cohort-" + c, "Old name " + c, members, clock);
@@ -119,8 +125,12 @@ public final class CohortRenameRun {
             }
             clock.offsetMillis.addAndGet(CohortRefresher.SETTLE.plusSeconds(1).toMillis());
 
-            Env env = Env.of(Map.of("TABLE_NAME", table, "BRAZE_API_KEY_SECRET_ID", "braze-secret",
-                    "BRAZE_REST_ENDPOINT", braze.endpoint().toString()));
+            Map<String, String> vars = new java.util.HashMap<>(Map.of("TABLE_NAME", table,
+                    "BRAZE_API_KEY_SECRET_ID", "braze-secret", "BRAZE_REST_ENDPOINT", braze.endpoint().toString()));
+            if (arrayMax != null) {
+                vars.put("COHORT_ARRAY_MAX", arrayMax);
+            }
+            Env env = Env.of(vars);
             CohortRefreshHandler refresh = new CohortRefreshHandler(store,
                     new BrazeHttpClient(SharedHttpClient.get(), braze.endpoint(),
                             new CachingSecretSource(new MapSecretSource(Map.of("braze-secret", "k"))), "braze-secret"),

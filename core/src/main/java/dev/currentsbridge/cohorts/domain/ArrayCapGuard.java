@@ -17,9 +17,10 @@ import java.util.Set;
  * <p>A user holds at most one value per cohort (a rename adds the new value and removes the old in one object), so
  * while there are no more cohorts (or no more distinct values) than the cap nobody can overflow and the guard costs
  * nothing. Otherwise it counts, once per run, the values the bridge may have written for each user (applied and
- * unconfirmed values, in every cohort), reading one cohort's members at a time into a compact table: 12 bytes per
- * distinct user at half load (a 64-bit hash of the user's key and a count; a hash collision, about 1 in 10^7 for a
- * million users, can only hold an add back, never lose one). Two cohorts sharing a value count twice (conservative).
+ * unconfirmed values, in every cohort), reading one cohort's members at a time into a compact table of 12-byte
+ * slots (a 64-bit hash of the user's key and a count), a quarter to half full: 24 to 48 bytes per distinct user. A
+ * hash collision (odds about 3 in 10^8 for a million users) can only hold an add back, never lose one. Two cohorts
+ * sharing a value count twice (conservative).
  */
 final class ArrayCapGuard {
 
