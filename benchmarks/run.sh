@@ -43,13 +43,11 @@ if $smoke; then
   JMH_ARGS=(--smoke); E2E_ARGS=(--events 2000 --per-message 20 --repeat 1 --warmup-events 0)
   COLD_ARGS=(--runs 1 --per-message 5); MEM_ARGS=(--events 2000); COH_ARGS=(--members 1000 --page 250)
   BACKLOG_ARGS=(--events 3000 --containers 2 --lifted-containers 4 --quota-eps 1000 --visibility-timeout 10 --max-seconds 60)
-  RENAME_ARGS=(--rename 3x1000)
 else
   JMH_ARGS=(--forks 2); E2E_ARGS=(--events 200000 --repeat 3)
   COLD_ARGS=(--runs 7); MEM_ARGS=(--events 100000); COH_ARGS=(--members 100000 --page 1000)
   # docs/PERFORMANCE.md section 7: quota below what 5 containers push here (~4,000 events/s measured uncapped)
   BACKLOG_ARGS=(--events 1000000 --containers 5 --lifted-containers 50 --quota-eps 3000 --max-seconds 900)
-  RENAME_ARGS=(--rename 20x50000)
 fi
 
 if wanted jmh; then
@@ -75,9 +73,6 @@ fi
 if wanted cohorts; then
   echo "== (6) cohorts"
   "${RUN[@]}" dev.currentsbridge.bench.harness.CohortsHarness "${COH_ARGS[@]}" 2>&1 | grep -v '^WARNING\|^SLF4J' | tee "$OUT/cohorts.txt"
-  echo "== (6b) cohorts: the refresh after renaming every cohort, in a 256 MB heap (memory bounded by the largest cohort)"
-  "$JAVA" -Xmx256m -Dbench.repoRoot="$PWD" -cp "$CP" dev.currentsbridge.bench.harness.CohortsHarness "${RENAME_ARGS[@]}" \
-    2>&1 | grep -v '^WARNING\|^SLF4J' | tee "$OUT/cohorts-rename.txt"
 fi
 if wanted backlog; then
   echo "== (7) backlog under Mixpanel's rate limit: capped containers, then the cap lifted"

@@ -86,9 +86,7 @@ final class CohortWorld {
         this.view = store;
         this.braze = braze;
         Env env = Env.of(Map.of("TABLE_NAME", "unused", "BRAZE_API_KEY_SECRET_ID", "braze", "BRAZE_REST_ENDPOINT",
-                "http://127.0.0.1:1", "COHORT_ATTRIBUTE", ATTRIBUTE,
-                // the schedules replace whole memberships at random; the safeguard has its own tests
-                "MASS_REMOVAL_MAX_PERCENT", "off"));
+                "http://127.0.0.1:1", "COHORT_ATTRIBUTE", ATTRIBUTE));
         this.api = new CohortApiHandler(store, env, clock);
         this.refresh = new CohortRefreshHandler(store, brazePort, env, clock, clock.sleeper());
         this.key = new KeyAdmin(store.keys(), clock).create("world").secret();
