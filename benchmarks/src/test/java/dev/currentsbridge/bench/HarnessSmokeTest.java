@@ -68,9 +68,10 @@ class HarnessSmokeTest {
 
     @Test
     void backlogUnderTheQuotaCappedThenLifted() throws Exception {
-        // 3,000 events in 30 messages, a 1,000 events/s quota: every event must end delivered, none lost or
-        // dead-lettered, with 2 containers and again with 4 (the harness counts; the test checks the accounts)
-        BacklogHarness.Settings s = new BacklogHarness.Settings(3_000, 100, 2, 4, 1_000, 1, 4, 10, 5, 120, 60, 7);
+        // 3,000 events in 30 messages, a 1,000 events/s quota per rolling minute (60 s bucket, starting empty), the
+        // handler as deployed (maxReceiveCount = EXPORT_MAX_RECEIVES 16): every event must end delivered, none lost
+        // or dead-lettered, with 2 containers and again with 4 (the harness counts; the test checks the accounts)
+        BacklogHarness.Settings s = new BacklogHarness.Settings(3_000, 100, 2, 4, 1_000, 60, 4, 10, 16, 120, 60, 7);
         List<BacklogHarness.Result> runs = BacklogHarness.run(s, System.out);
         assertEquals(2, runs.size());
         assertEquals(List.of(2, 4), runs.stream().map(BacklogHarness.Result::containers).toList());
@@ -81,6 +82,7 @@ class HarnessSmokeTest {
             assertEquals(0, r.lost() + r.deadLettered() + r.pending() + r.rejected(), r.toJson());
             assertTrue(r.goodputEps() > 0 && r.containerSecondsPerMillion() > 0, r.toJson());
             assertTrue(r.invocations() >= 3, "30 messages, at most 10 per invocation: " + r.toJson());
+            assertTrue(r.goodputRatio() <= 1.0, "the bucket starts empty: never more than the quota " + r.toJson());
         }
     }
 }

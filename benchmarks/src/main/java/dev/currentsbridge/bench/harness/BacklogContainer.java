@@ -2,7 +2,9 @@ package dev.currentsbridge.bench.harness;
 
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.currentsbridge.common.time.Sleeper;
 import dev.currentsbridge.export.ExportHandler;
+import dev.currentsbridge.export.port.MessageVisibility;
 import dev.currentsbridge.standins.aws.SqsLambdaPoller;
 import dev.currentsbridge.standins.local.LocalLambdaContext;
 import java.time.Duration;
@@ -39,6 +41,38 @@ final class BacklogContainer implements Runnable {
         final AtomicLong billedNanos = new AtomicLong();
         final AtomicLong backoffNanos = new AtomicLong();
         final AtomicInteger running = new AtomicInteger();
+        /** Retry waits slept inside invocations (the handler's Mixpanel backoff after a 429). */
+        final AtomicLong retrySleeps = new AtomicLong();
+        final AtomicLong retrySleepNanos = new AtomicLong();
+        /** Redelivery delays the handler set on returned messages ({@code ChangeMessageVisibility}). */
+        final AtomicLong delaysSet = new AtomicLong();
+        final AtomicLong delaySecondsSum = new AtomicLong();
+        final AtomicLong delaySecondsMax = new AtomicLong();
+
+        /** The handler's sleeper: sleeps for real and counts it. */
+        Sleeper countingSleeper() {
+            return d -> {
+                long t0 = System.nanoTime();
+                try {
+                    Sleeper.REAL.sleep(d);
+                } finally {
+                    retrySleeps.incrementAndGet();
+                    retrySleepNanos.addAndGet(System.nanoTime() - t0);
+                }
+            };
+        }
+
+        /** The handler's visibility port: the real one, with each delay it is asked to set counted. */
+        MessageVisibility counting(MessageVisibility real) {
+            return delays -> {
+                for (MessageVisibility.Delay d : delays) {
+                    delaysSet.incrementAndGet();
+                    delaySecondsSum.addAndGet(d.delay().toSeconds());
+                    delaySecondsMax.accumulateAndGet(d.delay().toSeconds(), Math::max);
+                }
+                return real.hide(delays);
+            };
+        }
     }
 
     private final SqsLambdaPoller poller;

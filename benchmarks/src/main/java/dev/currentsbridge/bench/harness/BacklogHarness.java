@@ -7,6 +7,7 @@ import dev.currentsbridge.common.log.Log;
 import dev.currentsbridge.common.log.Metrics;
 import dev.currentsbridge.export.ExportHandler;
 import dev.currentsbridge.export.adapter.SqsExportQueue;
+import dev.currentsbridge.export.adapter.SqsMessageVisibility;
 import dev.currentsbridge.export.adapter.SqsRejectSink;
 import dev.currentsbridge.export.domain.mapping.InsertIds;
 import dev.currentsbridge.standins.aws.ElasticMq;
@@ -36,9 +37,12 @@ import software.amazon.awssdk.services.sqs.model.SqsException;
  * as the HTTP connector delivers them (POSTs of {@code --per-message} events, Braze's maximum 100, each enqueued
  * by the ingest function's own {@link SqsExportQueue} as one message), the queue set up as the stack sets it
  * (visibility timeout, dead-letter queue after {@code maxReceiveCount} receives), {@code K} export containers
- * ({@link BacklogContainer}) draining it into the loopback sink behind a {@link ProjectQuota} (a token bucket of
- * {@code --quota-eps} events per second). Run twice: with {@code --containers} K (the cap) and with
- * {@code --lifted-containers} (the cap lifted; 0 skips it).
+ * ({@link BacklogContainer}, each with the export handler built as deployed: {@link ExportEndToEnd#deployedHandler},
+ * {@code SqsMessageVisibility} on the queue, {@code EXPORT_MAX_RECEIVES} = {@code maxReceiveCount}) draining it into
+ * the loopback sink behind a {@link ProjectQuota} ({@code --quota-eps} events per second, a token bucket holding
+ * {@code --burst-seconds} of quota and starting empty: 60 models Mixpanel's rolling minute, 1 is the stress
+ * variant). Run twice: with {@code --containers} K (the cap) and with {@code --lifted-containers} (the cap lifted;
+ * 0 skips it).
  *
  * <p>Every event is accounted for: delivered (unique {@code $insert_id}s the sink imported), rejected (messages on
  * the rejects queue), dead-lettered (events of messages on the DLQ not delivered), pending (events of messages still
@@ -52,12 +56,15 @@ public final class BacklogHarness {
                            int maxReceiveCount, int functionTimeoutSeconds, int maxSeconds, long seed) {
 
         /**
-         * docs/PERFORMANCE.md section 7's run: 1,000,000 events, 5 then 50 containers, 3,000 events/s (below the
-         * ~4,000 that 5 containers push on the 2-core build machine), and the stack's values (template.yaml):
-         * visibility 720 s, maxReceiveCount 5, timeout 120 s, {@code MIXPANEL_CONCURRENCY} 4.
+         * docs/PERFORMANCE.md section 7's run: 1,000,000 events, 5 (the event source's {@code MaximumConcurrency})
+         * then 50 containers, 3,000 events/s (below the ~4,000 that 5 containers push on the 2-core build machine)
+         * per rolling minute (a bucket of 60 s of quota, starting empty), and the stack's values (template.yaml):
+         * visibility 720 s, maxReceiveCount = {@code EXPORT_MAX_RECEIVES} 16, timeout 120 s,
+         * {@code MIXPANEL_CONCURRENCY} 4.
          */
         public static Settings defaults() {
-            return new Settings(1_000_000, 100, 5, 50, 3_000, 1, 4, 720, 5, 120, 0, 2026);
+            return new Settings(1_000_000, 100, 5, 50, 3_000, ProjectQuota.ROLLING_MINUTE_SECONDS, 4, 720, 16, 120, 0,
+                    2026);
         }
 
         int maxSecondsOrDefault() {
@@ -69,16 +76,22 @@ public final class BacklogHarness {
                          long http429, long deadLettered, long lost, double containerSecondsPerMillion,
                          long delivered, long rejected, long pending, long duplicates, double seconds,
                          boolean drained, long invocations, long functionErrors, long messagesReturned,
-                         int mixpanelConcurrency) {
+                         int mixpanelConcurrency, double burstSeconds, int maxReceiveCount, double seconds99,
+                         long retrySleeps, double retrySleepSeconds, long delaysSet, long delayMaxSeconds,
+                         double pollerBackoffSeconds) {
         public String toJson() {
             return Procs.fmt("{\"quota_eps\":%.0f,\"containers\":%d,\"events\":%d,\"goodput_eps\":%.0f,"
                             + "\"goodput_ratio\":%.3f,\"http_429\":%d,\"dead_lettered\":%d,\"lost\":%d,"
                             + "\"container_seconds_per_million\":%.1f,\"delivered\":%d,\"rejected\":%d,\"pending\":%d,"
                             + "\"duplicates\":%d,\"seconds\":%.1f,\"drained\":%b,\"invocations\":%d,"
-                            + "\"function_errors\":%d,\"messages_returned\":%d,\"mixpanel_concurrency\":%d}",
+                            + "\"function_errors\":%d,\"messages_returned\":%d,\"mixpanel_concurrency\":%d,"
+                            + "\"burst_seconds\":%.0f,\"max_receive_count\":%d,\"seconds_to_99pct\":%.1f,"
+                            + "\"retry_sleeps\":%d,\"retry_sleep_seconds\":%.1f,\"delays_set\":%d,"
+                            + "\"delay_max_seconds\":%d,\"poller_backoff_seconds\":%.1f}",
                     quotaEps, containers, events, goodputEps, goodputRatio, http429, deadLettered, lost,
                     containerSecondsPerMillion, delivered, rejected, pending, duplicates, seconds, drained, invocations,
-                    functionErrors, messagesReturned, mixpanelConcurrency);
+                    functionErrors, messagesReturned, mixpanelConcurrency, burstSeconds, maxReceiveCount, seconds99,
+                    retrySleeps, retrySleepSeconds, delaysSet, delayMaxSeconds, pollerBackoffSeconds);
         }
     }
 
@@ -140,7 +153,7 @@ public final class BacklogHarness {
         String rejects = mq.createQueue("rejects");
 
         out.println(Procs.fmt("backlog: %,d events as HTTP-connector POSTs of %d (one SQS message each), quota %,.0f events/s"
-                        + " (burst %,.0f s), %d container(s), MIXPANEL_CONCURRENCY %d, visibility %d s, maxReceiveCount %d,"
+                        + " (a bucket of %,.0f s of quota, starting empty), %d container(s), MIXPANEL_CONCURRENCY %d, visibility %d s, maxReceiveCount %d,"
                         + " timeout %d s", s.events(), s.perMessage(), s.quotaEps(), s.burstSeconds(), containers,
                 s.mixpanelConcurrency(), s.visibilityTimeoutSeconds(), s.maxReceiveCount(), s.functionTimeoutSeconds()));
         long f0 = System.nanoTime();
@@ -150,24 +163,32 @@ public final class BacklogHarness {
 
         Set<String> delivered = ConcurrentHashMap.newKeySet(s.events());
         AtomicLong lastDelivery = new AtomicLong();
+        AtomicLong at99 = new AtomicLong();
+        long threshold99 = (long) Math.ceil(sent * 0.99);
         AtomicReference<ProjectQuota> quota = new AtomicReference<>();
         try (LoopbackSink sink = LoopbackSink.start(h -> {
-            quota.set(new ProjectQuota(s.quotaEps(), s.burstSeconds(), System::nanoTime, h));
+            quota.set(new ProjectQuota(s.quotaEps(), s.burstSeconds(), false, System::nanoTime, h));
             return quota.get();
         })) {
             sink.recordInsertIds(id -> {
                 if (delivered.add(id)) {
-                    lastDelivery.set(System.nanoTime());
+                    long now = System.nanoTime();
+                    lastDelivery.set(now);
+                    if (delivered.size() >= threshold99) {
+                        at99.compareAndSet(0, now);
+                    }
                 }
             });
             Map<String, String> env = Map.of("MIXPANEL_CONCURRENCY", Integer.toString(s.mixpanelConcurrency()),
-                    "REJECTS_QUEUE_URL", rejects);
+                    "REJECTS_QUEUE_URL", rejects, "EXPORT_MAX_RECEIVES", Integer.toString(s.maxReceiveCount()));
             Map<String, String> outstanding = new ConcurrentHashMap<>();
             AtomicBoolean stop = new AtomicBoolean();
             BacklogContainer.Totals totals = new BacklogContainer.Totals();
             ExecutorService pool = Executors.newFixedThreadPool(containers);
             for (int c = 0; c < containers; c++) {
-                ExportHandler handler = ExportEndToEnd.handler(sink.baseUrl(), new SqsRejectSink(sqs, rejects), env);
+                // one handler per container, built as deployed; the visibility port is the real SqsMessageVisibility
+                ExportHandler handler = ExportEndToEnd.deployedHandler(sink.baseUrl(), new SqsRejectSink(sqs, rejects),
+                        totals.counting(new SqsMessageVisibility(() -> sqs)), totals.countingSleeper(), env);
                 pool.execute(new BacklogContainer(sqs, queue, handler, Duration.ofSeconds(s.functionTimeoutSeconds()),
                         outstanding, stop, totals));
             }
@@ -185,9 +206,11 @@ public final class BacklogHarness {
                     nextReport += TimeUnit.SECONDS.toNanos(10);
                     double t = (System.nanoTime() - t0) / 1e9;
                     out.println(Procs.fmt("  %5.0f s: delivered %,d (%,.0f events/s), 429s %,d, invocations %,d running %d,"
-                                    + " returned %,d, queue %,d, DLQ %,d", t, delivered.size(), delivered.size() / t,
+                                    + " returned %,d, queue %,d, DLQ %,d; retry waits %,d (%.0f s), delays set %,d;"
+                                    + " load %s", t, delivered.size(), delivered.size() / t,
                             quota.get().counts().throttledRequests(), totals.invocations.get(), totals.running.get(),
-                            totals.messagesReturned.get(), mq.depth(queue), mq.depth(dlq)));
+                            totals.messagesReturned.get(), mq.depth(queue), mq.depth(dlq), totals.retrySleeps.get(),
+                            totals.retrySleepNanos.get() / 1e9, totals.delaysSet.get(), Procs.loadAverage()));
                 }
             }
             long end = System.nanoTime();
@@ -212,16 +235,22 @@ public final class BacklogHarness {
             Result r = new Result(s.quotaEps(), containers, sent, goodput, goodput / s.quotaEps(), q.throttledRequests(),
                     deadLettered, lost, billedSeconds / Math.max(delivered.size(), 1) * 1e6, delivered.size(), rejected,
                     pending, st.events() - delivered.size(), seconds, drained, totals.invocations.get(),
-                    totals.functionErrors.get(), totals.messagesReturned.get(), s.mixpanelConcurrency());
+                    totals.functionErrors.get(), totals.messagesReturned.get(), s.mixpanelConcurrency(), s.burstSeconds(),
+                    s.maxReceiveCount(), at99.get() == 0 ? Double.NaN : (at99.get() - t0) / 1e9,
+                    totals.retrySleeps.get(), totals.retrySleepNanos.get() / 1e9, totals.delaysSet.get(),
+                    totals.delaySecondsMax.get(), totals.backoffNanos.get() / 1e9);
             out.println(Procs.fmt("  %s after %.1f s: delivered %,d of %,d (%,.0f events/s = %.2f of the quota), %,d requests"
                             + " answered 429 (%,d events), %,d admitted; %,d invocations (%,d function errors), %,d messages"
                             + " returned; billed %.0f container-s (%.1f per million); rejected %,d, dead-lettered %,d,"
-                            + " pending %,d, duplicates %,d, lost %,d; load average %s",
+                            + " pending %,d, duplicates %,d, lost %,d; 99%% delivered at %.1f s; %,d retry waits in"
+                            + " invocations (%.0f s), %,d redelivery delays set (max %,d s), %.0f s of poller back-off;"
+                            + " load average %s",
                     drained ? "drained" : "STOPPED (max seconds)", seconds, delivered.size(), sent, goodput,
                     r.goodputRatio(), q.throttledRequests(), q.throttledEvents(), q.admittedRequests(),
                     totals.invocations.get(), totals.functionErrors.get(), totals.messagesReturned.get(), billedSeconds,
                     r.containerSecondsPerMillion(), rejected, deadLettered, pending, r.duplicates(), lost,
-                    Procs.loadAverage()));
+                    r.seconds99(), r.retrySleeps(), r.retrySleepSeconds(), r.delaysSet(), r.delayMaxSeconds(),
+                    r.pollerBackoffSeconds(), Procs.loadAverage()));
             return r;
         } finally {
             for (String q : List.of(queue, dlq, rejects)) {

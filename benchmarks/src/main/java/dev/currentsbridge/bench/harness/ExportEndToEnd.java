@@ -22,6 +22,9 @@ import dev.currentsbridge.export.domain.mapping.MappingConfig;
 import dev.currentsbridge.export.domain.mapping.MappingResult;
 import dev.currentsbridge.export.port.ObjectSource;
 import dev.currentsbridge.export.port.RejectSink;
+import dev.currentsbridge.export.port.MessageVisibility;
+import dev.currentsbridge.common.time.Sleeper;
+import java.util.SplittableRandom;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -233,6 +236,27 @@ public final class ExportEndToEnd {
         env.put("MIXPANEL_SECRET_ID", SECRET_ID);
         env.put("MIXPANEL_API_URL", sinkUrl.toString());
         return new ExportHandler(new ExportPorts(mixpanel, rejects, objects), Env.of(env));
+    }
+
+    /**
+     * The export handler as deployed (the Lambda constructor's settings): ports constructor with the given
+     * {@link MessageVisibility} (e.g. {@code SqsMessageVisibility} on the export queue), Mixpanel's retry schedule
+     * slept by {@code sleeper} with random jitter, and a batch returned whole failing the invocation
+     * ({@code FAIL_INVOCATION}). {@code extraEnv} carries e.g. {@code MIXPANEL_CONCURRENCY}, {@code REJECTS_QUEUE_URL},
+     * {@code EXPORT_MAX_RECEIVES}.
+     */
+    public static ExportHandler deployedHandler(java.net.URI sinkUrl, RejectSink rejects, MessageVisibility visibility,
+                                                Sleeper sleeper, Map<String, String> extraEnv) {
+        MixpanelHttpImport mixpanel = new MixpanelHttpImport(SharedHttpClient.get(), sinkUrl,
+                new MapSecretSource(Map.of(SECRET_ID, LoopbackSink.SECRET_JSON)), SECRET_ID);
+        ObjectSource objects = (bucket, key) -> {
+            throw new IOException("no S3 in this harness");
+        };
+        Map<String, String> env = new HashMap<>(extraEnv);
+        env.put("MIXPANEL_SECRET_ID", SECRET_ID);
+        env.put("MIXPANEL_API_URL", sinkUrl.toString());
+        return new ExportHandler(new ExportPorts(mixpanel, rejects, objects, visibility), Env.of(env), sleeper,
+                new SplittableRandom(), ExportHandler.WholeBatchReturned.FAIL_INVOCATION);
     }
 
     /** HTTP-connector batches of {@code perMessage} events, 10 messages per SQS event (Lambda's batch size here). */

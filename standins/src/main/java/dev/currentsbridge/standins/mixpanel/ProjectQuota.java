@@ -22,8 +22,13 @@ import java.util.zip.GZIPInputStream;
  * else (other paths, methods) passes straight through. The project is the {@code project_id} query parameter
  * (service accounts), else the Basic user name (API secret or project token).
  *
- * <p>Real Mixpanel limits 2 GB of uncompressed JSON per rolling minute (~30k events/s); this bucket counts
- * events, so a benchmark can set the limit below what its senders can push on the machine it runs on.
+ * <p>Real Mixpanel limits 2 GB of uncompressed JSON per project per <em>rolling minute</em> (~30k events/s);
+ * this bucket counts events, so a benchmark can set the limit below what its senders can push on the machine it
+ * runs on. {@link #rollingMinute} models the documented semantics: a bucket holding one minute of quota, so quota
+ * left unused during a few seconds of backoff is still there for the rest of the minute (as under a rolling
+ * minute), and starting empty, so that from the start no more than the quota x the elapsed time is ever admitted
+ * (no initial burst). A bucket of a few seconds ({@code burstSeconds} 1) is a harsher stress variant: quota unused
+ * for more than that is gone.
  */
 public final class ProjectQuota implements HttpHandler {
 
@@ -32,8 +37,12 @@ public final class ProjectQuota implements HttpHandler {
     /** Mixpanel's largest batch: a bucket smaller than this would refuse a full batch forever. */
     public static final int MAX_BATCH_EVENTS = 2000;
 
+    /** Seconds of quota the {@link #rollingMinute} bucket holds. */
+    public static final double ROLLING_MINUTE_SECONDS = 60;
+
     private final double eventsPerSecond;
     private final double burstEvents;
+    private final double initialEvents;
     private final LongSupplier nanoTime;
     private final HttpHandler delegate;
     private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
@@ -48,10 +57,24 @@ public final class ProjectQuota implements HttpHandler {
      * @param nanoTime        {@code System::nanoTime}, or a virtual clock in tests
      */
     public ProjectQuota(double eventsPerSecond, double burstSeconds, LongSupplier nanoTime, HttpHandler delegate) {
+        this(eventsPerSecond, burstSeconds, true, nanoTime, delegate);
+    }
+
+    /**
+     * @param startFull true: each project's bucket starts with its whole burst; false: empty (no initial burst)
+     */
+    public ProjectQuota(double eventsPerSecond, double burstSeconds, boolean startFull, LongSupplier nanoTime,
+                        HttpHandler delegate) {
         this.eventsPerSecond = eventsPerSecond;
         this.burstEvents = Math.max(eventsPerSecond * burstSeconds, MAX_BATCH_EVENTS);
+        this.initialEvents = startFull ? burstEvents : 0;
         this.nanoTime = nanoTime;
         this.delegate = delegate;
+    }
+
+    /** Mixpanel's documented limit, per rolling minute: one minute of quota held, starting empty (class comment). */
+    public static ProjectQuota rollingMinute(double eventsPerSecond, LongSupplier nanoTime, HttpHandler delegate) {
+        return new ProjectQuota(eventsPerSecond, ROLLING_MINUTE_SECONDS, false, nanoTime, delegate);
     }
 
     public record Counts(long admittedRequests, long admittedEvents, long throttledRequests, long throttledEvents) {
@@ -78,7 +101,7 @@ public final class ProjectQuota implements HttpHandler {
         byte[] raw = ex.getRequestBody().readAllBytes();
         long events = countEvents(raw, "gzip".equalsIgnoreCase(ex.getRequestHeaders().getFirst("Content-Encoding")));
         TokenBucket bucket = buckets.computeIfAbsent(project(ex),
-                p -> new TokenBucket(eventsPerSecond, burstEvents, nanoTime));
+                p -> new TokenBucket(eventsPerSecond, burstEvents, initialEvents, nanoTime));
         if (!bucket.tryTake(events)) {
             throttledRequests.incrementAndGet();
             throttledEvents.addAndGet(events);

@@ -17,13 +17,22 @@ public final class TokenBucket {
 
     /** Starts full. {@code nanoTime}: {@code System::nanoTime}, or a virtual clock in tests. */
     public TokenBucket(double ratePerSecond, double capacity, LongSupplier nanoTime) {
-        if (!(ratePerSecond > 0) || !(capacity >= 1)) {
-            throw new IllegalArgumentException("rate must be > 0 and capacity >= 1, got " + ratePerSecond + ", " + capacity);
+        this(ratePerSecond, capacity, capacity, nanoTime);
+    }
+
+    /**
+     * Starts with {@code initialTokens} (0: empty, so that over any span from the start no more than
+     * {@code ratePerSecond} x the span is ever taken).
+     */
+    public TokenBucket(double ratePerSecond, double capacity, double initialTokens, LongSupplier nanoTime) {
+        if (!(ratePerSecond > 0) || !(capacity >= 1) || !(initialTokens >= 0 && initialTokens <= capacity)) {
+            throw new IllegalArgumentException("rate must be > 0, capacity >= 1 and 0 <= initial <= capacity, got "
+                    + ratePerSecond + ", " + capacity + ", " + initialTokens);
         }
         this.ratePerSecond = ratePerSecond;
         this.capacity = capacity;
         this.nanoTime = nanoTime;
-        this.tokens = capacity;
+        this.tokens = initialTokens;
         this.lastNanos = nanoTime.getAsLong();
     }
 

@@ -29,17 +29,20 @@ class ProjectQuotaTest {
     private final List<String> delegateIds = new ArrayList<>();
 
     private ProjectQuota quota(double eps, double burstSeconds) {
-        return new ProjectQuota(eps, burstSeconds, () -> clock.peek().toEpochMilli() * 1_000_000L, ex -> {
-            ImportBodyScanner scanner = new ImportBodyScanner(id -> {
-                synchronized (delegateIds) {
-                    delegateIds.add(id);
-                }
-            });
-            byte[] body = new java.util.zip.GZIPInputStream(ex.getRequestBody()).readAllBytes();
-            scanner.scan(body, body.length);
-            delegateEvents.addAndGet(scanner.events());
-            LoopbackHttpServer.respond(ex, 200, "application/json", "{\"code\":200,\"status\":\"OK\"}".getBytes(StandardCharsets.UTF_8));
+        return new ProjectQuota(eps, burstSeconds, () -> clock.peek().toEpochMilli() * 1_000_000L, this::importer);
+    }
+
+    /** The sink behind the quota: reads each admitted body whole and keeps its insert ids. */
+    private void importer(com.sun.net.httpserver.HttpExchange ex) throws IOException {
+        ImportBodyScanner scanner = new ImportBodyScanner(id -> {
+            synchronized (delegateIds) {
+                delegateIds.add(id);
+            }
         });
+        byte[] body = new java.util.zip.GZIPInputStream(ex.getRequestBody()).readAllBytes();
+        scanner.scan(body, body.length);
+        delegateEvents.addAndGet(scanner.events());
+        LoopbackHttpServer.respond(ex, 200, "application/json", "{\"code\":200,\"status\":\"OK\"}".getBytes(StandardCharsets.UTF_8));
     }
 
     private static HttpResponse<String> post(URI base, String project, int events, int firstId) throws Exception {
@@ -96,6 +99,29 @@ class ProjectQuotaTest {
         assertFalse(bucket.tryTake(1));
         clock.advance(Duration.ofHours(1));
         assertEquals(3000, bucket.available(), 1e-9, "an idle hour saves up no more than the burst");
+    }
+
+    @Test
+    void theRollingMinuteStartsEmptyAndKeepsUnusedQuotaForAMinute() throws Exception {
+        ProjectQuota quota = ProjectQuota.rollingMinute(1000, () -> clock.peek().toEpochMilli() * 1_000_000L,
+                this::importer);
+        assertEquals(60_000, quota.burstEvents(), 0.0, "one minute of quota");
+        try (LoopbackHttpServer server = new LoopbackHttpServer(quota)) {
+            assertEquals(429, post(server.uri(), "1", 1000, 0).statusCode(), "no initial burst");
+            clock.advance(Duration.ofSeconds(1));
+            assertEquals(200, post(server.uri(), "1", 1000, 0).statusCode());
+            clock.advance(Duration.ofSeconds(7)); // a backoff of 7 s: its quota is kept, not lost
+            for (int i = 0; i < 3; i++) {
+                assertEquals(200, post(server.uri(), "1", 2000, 1000 + 2000 * i).statusCode());
+            }
+            assertEquals(429, post(server.uri(), "1", 2000, 7000).statusCode(), "7,000 saved, 6,000 taken");
+            clock.advance(Duration.ofHours(2));
+            for (int i = 0; i < 30; i++) {
+                assertEquals(200, post(server.uri(), "1", 2000, 10_000 + 2000 * i).statusCode());
+            }
+            assertEquals(429, post(server.uri(), "1", 1, 70_000).statusCode(), "an idle hour saves one minute only");
+            assertEquals(new ProjectQuota.Counts(34, 67_000, 3, 3001), quota.counts());
+        }
     }
 
     @Test
