@@ -44,6 +44,7 @@ if $smoke; then
   COLD_ARGS=(--runs 1 --per-message 5); MEM_ARGS=(--events 2000); COH_ARGS=(--members 1000 --page 250)
   BACKLOG_ARGS=(--events 3000 --containers 2 --lifted-containers 4 --quota-eps 1000 --visibility-timeout 10 --max-seconds 60)
   BACKLOG_STRESS_ARGS=()
+  RENAME_ARGS=(--rename 3x1000)
 else
   JMH_ARGS=(--forks 2); E2E_ARGS=(--events 200000 --repeat 3)
   COLD_ARGS=(--runs 7); MEM_ARGS=(--events 100000); COH_ARGS=(--members 100000 --page 1000)
@@ -51,6 +52,7 @@ else
   # per rolling minute (a bucket of 60 s of quota, starting empty); then the 1 s bucket as a stress variant (capped)
   BACKLOG_ARGS=(--events 1000000 --containers 5 --lifted-containers 50 --quota-eps 3000 --max-seconds 900)
   BACKLOG_STRESS_ARGS=(--events 1000000 --containers 5 --lifted-containers 0 --quota-eps 3000 --burst-seconds 1 --max-seconds 900)
+  RENAME_ARGS=(--rename 20x50000)
 fi
 
 if wanted jmh; then
@@ -76,6 +78,9 @@ fi
 if wanted cohorts; then
   echo "== (6) cohorts"
   "${RUN[@]}" dev.currentsbridge.bench.harness.CohortsHarness "${COH_ARGS[@]}" 2>&1 | grep -v '^WARNING\|^SLF4J' | tee "$OUT/cohorts.txt"
+  echo "== (6b) cohorts: the refresh after renaming every cohort, in a 256 MB heap (memory bounded by the largest cohort)"
+  "$JAVA" -Xmx256m -Dbench.repoRoot="$PWD" -cp "$CP" dev.currentsbridge.bench.harness.CohortsHarness "${RENAME_ARGS[@]}" \
+    2>&1 | grep -v '^WARNING\|^SLF4J' | tee "$OUT/cohorts-rename.txt"
 fi
 if wanted backlog; then
   echo "== (7) backlog under Mixpanel's rate limit: capped containers, then the cap lifted"

@@ -1,6 +1,7 @@
 package dev.currentsbridge.bench;
 
 import dev.currentsbridge.bench.harness.BacklogHarness;
+import dev.currentsbridge.bench.harness.CohortRenameRun;
 import dev.currentsbridge.bench.harness.CohortsHarness;
 import dev.currentsbridge.bench.harness.ColdStart;
 import dev.currentsbridge.bench.harness.ExportEndToEnd;
@@ -63,7 +64,15 @@ class HarnessSmokeTest {
         assertEquals(14, ((Number) r.get("braze_requests")).intValue(), "ceil(1000 / 75)");
         @SuppressWarnings("unchecked")
         Map<String, Long> refresh = (Map<String, Long>) r.get("refresh_requests");
-        assertEquals(40L, refresh.get("BatchWriteItem"), "1000 members in batches of 25");
+        // 1000 members in batches of 25 after Braze answered, and the write-ahead before each request (13 requests
+        // of 75 = 3 batches each, the last of 25 = 1)
+        assertEquals(40L + 40L, refresh.get("BatchWriteItem"), "1000 members in batches of 25, twice");
+    }
+
+    @Test
+    void cohortsRefreshAfterARenameOfEveryCohort() throws Exception {
+        Map<String, Object> r = CohortRenameRun.run(3, 1_000, System.out);
+        assertEquals(3 * 14, ((Number) r.get("braze_requests")).intValue(), "ceil(1000 / 75) per cohort");
     }
 
     @Test

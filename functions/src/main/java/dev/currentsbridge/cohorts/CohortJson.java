@@ -41,7 +41,7 @@ final class CohortJson {
         o.put("description", c.description());
         o.put("project_id", c.projectId());
         o.put("sync_mode", c.syncMode().wire());
-        o.put("status", c.status().wire());
+        o.put("status", c.effectiveStatus().wire());
         o.put("braze_value", c.value(settings.valueSource()));
         o.put("created_at", str(c.createdAt()));
         o.put("last_postback_at", str(c.lastPostbackAt()));
@@ -53,6 +53,13 @@ final class CohortJson {
         o.put("skipped_members", counts.skippedMembers());
         o.put("data_points", c.dataPoints());
         o.put("last_error", c.lastError());
+        // members Braze did not know or refused, and the share it took
+        o.put("unmatched_members", c.unmatchedCount());
+        o.put("match_rate", c.memberCount() == 0 ? 1.0
+                : Math.max(0, c.memberCount() - c.unmatchedCount()) / (double) c.memberCount());
+        o.put("over_array_cap", c.overArrayCap());
+        o.put("held_removals", c.heldRemovals());
+        o.put("removals_confirmed", c.removalsConfirmed());
         return o;
     }
 

@@ -39,7 +39,7 @@ public final class CohortRefreshHandler implements RequestHandler<ScheduledEvent
         this(CohortStores.dynamo(aws.dynamoDb(), env.required("TABLE_NAME")),
                 new BrazeHttpClient(SharedHttpClient.get(), URI.create(env.required("BRAZE_REST_ENDPOINT")),
                         aws.secrets(env.required("BRAZE_API_KEY_SECRET_ID")),
-                        env.required("BRAZE_API_KEY_SECRET_ID")),
+                        env.required("BRAZE_API_KEY_SECRET_ID"), Clock.systemUTC()),
                 env, Clock.systemUTC(), Sleeper.REAL);
     }
 
@@ -64,6 +64,9 @@ public final class CohortRefreshHandler implements RequestHandler<ScheduledEvent
             out.put("rejected", r.rejected());
             out.put("stillPending", r.stillPending());
             out.put("stoppedEarly", r.stoppedEarly());
+            out.put("cohortsHeld", r.cohortsHeld());
+            out.put("overArrayCap", r.overArrayCap());
+            out.put("configurationError", r.configurationError());
             return out;
         } finally {
             metrics.flush();

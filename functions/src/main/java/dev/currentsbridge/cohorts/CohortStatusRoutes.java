@@ -49,18 +49,33 @@ final class CohortStatusRoutes {
         return ApiReply.json(200, views.describe(c));
     }
 
+    /** {@code {"sync_mode": ...}} and/or {@code {"confirm_removals": true}} (a held full sync is applied next run). */
     ApiReply patchCohort(RouteCall call) {
         String cohortId = call.param("cohortId");
         JsonNode root = call.json().orElseThrow(() -> InvalidPostback.badRequest("body is not valid JSON"));
         JsonNode mode = root.get("sync_mode");
+        JsonNode confirm = root.get("confirm_removals");
+        if (confirm != null && !(confirm.isBoolean() && confirm.asBoolean())) {
+            throw InvalidPostback.badRequest("confirm_removals must be true");
+        }
         SyncMode syncMode = mode != null && mode.isTextual() ? SyncMode.parse(mode.asText()).orElse(null) : null;
-        if (syncMode == null) {
+        if (syncMode == null && (mode != null || confirm == null)) {
             throw InvalidPostback.badRequest("sync_mode must be \"dynamic\" or \"one_time\"");
         }
-        if (!registry.setSyncMode(cohortId, syncMode)) {
+        Cohort c = registry.findCohort(cohortId).orElseThrow(() -> new InvalidPostback(404, "no such cohort"));
+        if (confirm != null && c.heldRemovals() == 0) {
+            throw new InvalidPostback(409, "nothing to confirm: the cohort is not held");
+        }
+        if (syncMode != null && !registry.setSyncMode(cohortId, syncMode)) {
             throw new InvalidPostback(404, "no such cohort");
         }
-        LOG.info("cohort sync mode set", "cohort_id", cohortId, "sync_mode", syncMode.wire());
+        if (confirm != null) {
+            registry.confirmRemovals(cohortId);
+            LOG.info("cohort held removals confirmed", "cohort_id", cohortId, "removals", c.heldRemovals());
+        }
+        if (syncMode != null) {
+            LOG.info("cohort sync mode set", "cohort_id", cohortId, "sync_mode", syncMode.wire());
+        }
         return ApiReply.json(200, views.describe(registry.findCohort(cohortId).orElseThrow()));
     }
 

@@ -199,8 +199,8 @@ public final class CurrentsBridgeStack extends Stack {
                         "TABLE_NAME", table.getTableName(),
                         "MEMBER_ID_FIELD", props.memberIdField(),
                         "DEFAULT_SYNC_MODE", props.defaultSyncMode()));
-        // Refresh: drains pending membership changes to Braze /users/track (75 users per request, rate
-        // limited); 300 s is a third of the interval, so two runs never overlap. Reserved concurrency 1 (as
+        // Refresh: drains pending membership changes to Braze /users/track (BRAZE_OBJECTS_PER_REQUEST users per
+        // request, rate limited); 300 s is a third of the interval, so two runs never overlap. Reserved concurrency 1 (as
         // docs/COHORTS.md recommends): a retried or manual run waits instead of racing the scheduled one for
         // leases and the Braze rate limit.
         refreshFunction = function("CohortRefreshFunction", REFRESH_HANDLER, code, 1024, Duration.seconds(300), 1,
@@ -211,7 +211,12 @@ public final class CurrentsBridgeStack extends Stack {
                         "COHORT_ATTRIBUTE", props.cohortAttribute(),
                         "COHORT_VALUE", props.cohortValue(),
                         "STALE_AFTER_INTERVALS", "4",
-                        "REFRESH_INTERVAL_MINUTES", Integer.toString(REFRESH_INTERVAL_MINUTES)));
+                        "REFRESH_INTERVAL_MINUTES", Integer.toString(REFRESH_INTERVAL_MINUTES),
+                        // Braze limits and safeguards (docs/COHORTS.md); 50 objects for MAU contracts
+                        "BRAZE_OBJECTS_PER_REQUEST", "75",
+                        "COHORT_ARRAY_MAX", "25",
+                        "MASS_REMOVAL_MAX_PERCENT", "50",
+                        "MASS_REMOVAL_MIN_MEMBERS", "100"));
 
         // Everything invokes the alias, i.e. the SnapStart-published version, never $LATEST.
         Alias exportLive = exportFunction.addAlias(ALIAS);

@@ -124,7 +124,11 @@ public final class Observability {
             new Widget("Cohort refresh: changes", List.of(
                     emf("CohortChangesPending", REFRESH, "Maximum"),
                     emf("BrazeRejectedChanges", REFRESH, "Sum"),
-                    emf("BrazeDataPoints", REFRESH, "Sum"))),
+                    emf("BrazeDataPoints", REFRESH, "Sum"),
+                    emf("BrazeConfigurationErrors", REFRESH, "Sum"),
+                    emf("CohortsHeld", REFRESH, "Maximum"),
+                    emf("CohortArrayCapExceeded", REFRESH, "Maximum"),
+                    emf("BrazeUnmatchedMembers", REFRESH, "Maximum"))),
             new Widget("Braze /users/track requests (sum)", List.of(
                     emf("BrazeRequests", REFRESH, "Sum"),
                     emf("BrazeThrottled", REFRESH, "Sum"))),
@@ -165,6 +169,15 @@ public final class Observability {
         a.add(new AlarmSpec("BrazeRejectedChangesAlarm",
                 "Braze rejected cohort membership changes (see the refresh log for reasons)",
                 NAMESPACE, "BrazeRejectedChanges", Dim.function(REFRESH), "Sum", PERIOD, 1, 1, 0));
+        // Not a per-user verdict: nothing reaches Braze until the configuration is fixed (docs/OPERATIONS.md).
+        a.add(new AlarmSpec("BrazeConfigurationErrorsAlarm",
+                "Braze answered that the configuration is wrong (endpoint, key, permission, request size): cohort sync"
+                        + " stopped, every change pending; see last_error in GET /cohorts",
+                NAMESPACE, "BrazeConfigurationErrors", Dim.function(REFRESH), "Sum", PERIOD, 1, 1, 0));
+        a.add(new AlarmSpec("CohortsHeldAlarm",
+                "A full sync would remove most of a cohort and is held: check the cohort in Mixpanel, then confirm"
+                        + " with PATCH /cohorts/{id} {\"confirm_removals\": true}",
+                NAMESPACE, "CohortsHeld", Dim.function(REFRESH), "Maximum", PERIOD, 1, 1, 0));
         for (String fn : FUNCTIONS) {
             String name = fn.replace("Function", "");
             a.add(new AlarmSpec(name + "ErrorsAlarm", name + " function errors", "AWS/Lambda", "Errors",

@@ -121,7 +121,8 @@ class CurrentsBridgeStackTest {
         assertEquals(Set.of("TABLE_NAME", "MEMBER_ID_FIELD", "DEFAULT_SYNC_MODE", "JAVA_TOOL_OPTIONS"),
                 s.environment(COHORT_API_HANDLER).keySet());
         assertEquals(Set.of("TABLE_NAME", "BRAZE_REST_ENDPOINT", "BRAZE_API_KEY_SECRET_ID", "COHORT_ATTRIBUTE",
-                        "COHORT_VALUE", "STALE_AFTER_INTERVALS", "REFRESH_INTERVAL_MINUTES", "JAVA_TOOL_OPTIONS"),
+                        "COHORT_VALUE", "STALE_AFTER_INTERVALS", "REFRESH_INTERVAL_MINUTES", "BRAZE_OBJECTS_PER_REQUEST",
+                        "COHORT_ARRAY_MAX", "MASS_REMOVAL_MAX_PERCENT", "MASS_REMOVAL_MIN_MEMBERS", "JAVA_TOOL_OPTIONS"),
                 s.environment(REFRESH_HANDLER).keySet());
 
         var export = s.environment(EXPORT_HANDLER);
@@ -141,6 +142,10 @@ class CurrentsBridgeStackTest {
         assertEquals("Mixpanel_Cohorts", refresh.get("COHORT_ATTRIBUTE"));
         assertEquals("name", refresh.get("COHORT_VALUE"));
         assertEquals("15", refresh.get("REFRESH_INTERVAL_MINUTES"));
+        assertEquals("75", refresh.get("BRAZE_OBJECTS_PER_REQUEST"));
+        assertEquals("25", refresh.get("COHORT_ARRAY_MAX"));
+        assertEquals("50", refresh.get("MASS_REMOVAL_MAX_PERCENT"));
+        assertEquals("100", refresh.get("MASS_REMOVAL_MIN_MEMBERS"));
     }
 
     @Test
@@ -439,7 +444,7 @@ class CurrentsBridgeStackTest {
 
     @Test
     void alarmsCoverQueuesStalledExportBrazeRejectsAndEachFunctionsErrorsAndThrottles() {
-        s.template.resourceCountIs("AWS::CloudWatch::Alarm", 6 + 2 * HANDLERS.size());
+        s.template.resourceCountIs("AWS::CloudWatch::Alarm", 8 + 2 * HANDLERS.size());
         // Messages given up on their last receive: any is data to replay.
         s.template.hasResourceProperties("AWS::CloudWatch::Alarm", Map.of(
                 "Namespace", "CurrentsBridge", "MetricName", "MessagesExhausted", "Statistic", "Sum", "Period", 300,

@@ -379,7 +379,8 @@ class SamTemplateConsistencyTest {
             assertTrue(triples.contains("CurrentsBridge/" + m + "/Function=export"), m);
         }
         for (String m : List.of("CohortChangesPending", "BrazeRejectedChanges", "BrazeDataPoints", "BrazeRequests",
-                "BrazeThrottled")) {
+                "BrazeThrottled", "BrazeConfigurationErrors", "CohortsHeld", "CohortArrayCapExceeded",
+                "BrazeUnmatchedMembers")) {
             assertTrue(triples.contains("CurrentsBridge/" + m + "/Function=cohort_refresh"), m);
         }
         for (String m : List.of("EventsReceived", "EventsEnqueued", "Status4xx", "Status5xx")) {
@@ -416,6 +417,9 @@ class SamTemplateConsistencyTest {
         // The EMF alarms use the new Function dimension values.
         assertTrue(samAlarms.get("EventsReturnedAlarm").contains("Function=export"));
         assertTrue(samAlarms.get("BrazeRejectedChangesAlarm").contains("Function=cohort_refresh"));
+        // issue 13: a Braze configuration error and a held full sync each page someone
+        assertTrue(samAlarms.get("BrazeConfigurationErrorsAlarm").contains("BrazeConfigurationErrors Function=cohort_refresh"));
+        assertTrue(samAlarms.get("CohortsHeldAlarm").contains("CohortsHeld Function=cohort_refresh"));
     }
 
     /** What makes two alarms the same: the metric, its dimension (resources by logical id) and the rule. */

@@ -49,7 +49,9 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * DynamoDB on dynalite, then {@link CohortRefreshHandler} into the loopback Braze fake. DynamoDB requests are
  * counted per operation by an SDK {@link ExecutionInterceptor} on the store's client (every HTTP attempt).
  *
- * <p>Args: {@code --members N} (100000) {@code --page P} (1000).
+ * <p>Args: {@code --members N} (100000) {@code --page P} (1000); or {@code --rename CxM[xA]}: the refresh after a
+ * rename of C cohorts of M members each, in the heap this JVM was given, optionally with {@code COHORT_ARRAY_MAX=A}
+ * ({@link CohortRenameRun}).
  */
 public final class CohortsHarness {
 
@@ -62,6 +64,12 @@ public final class CohortsHarness {
             switch (args[i]) {
                 case "--members" -> members = Integer.parseInt(args[++i]);
                 case "--page" -> page = Integer.parseInt(args[++i]);
+                case "--rename" -> {
+                    String[] cxm = args[++i].split("x");
+                    System.out.println("RESULT " + CohortRenameRun.run(Integer.parseInt(cxm[0]), Integer.parseInt(cxm[1]),
+                            cxm.length > 2 ? cxm[2] : null, System.out));
+                    return;
+                }
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }

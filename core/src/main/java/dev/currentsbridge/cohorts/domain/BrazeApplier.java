@@ -5,6 +5,7 @@ import dev.currentsbridge.cohorts.model.MemberRef;
 import dev.currentsbridge.cohorts.port.BrazeUsers.AttributeUpdate;
 import dev.currentsbridge.cohorts.port.BrazeUsers.TrackResult;
 import dev.currentsbridge.cohorts.port.BrazeUsers;
+import dev.currentsbridge.cohorts.port.Membership;
 import dev.currentsbridge.common.log.Log;
 import dev.currentsbridge.common.retry.RetryPolicy;
 import dev.currentsbridge.common.time.Deadline;
@@ -13,7 +14,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -23,9 +23,13 @@ import java.util.Set;
 import java.util.random.RandomGenerator;
 
 /**
- * Step 3 of a {@link CohortRefresher} run: combines the pending changes of all leased cohorts per user into one
- * attributes object each, sends at most 75 per request and records Braze's answer on the member map.
- * 429 waits for Retry-After (or backs off) only while the deadline allows.
+ * Step 3 of a {@link CohortRefresher} run, for one group of cohorts: combines their pending changes per user into
+ * one attributes object each, sends at most {@code BRAZE_OBJECTS_PER_REQUEST} per request and records Braze's
+ * answer (classified by meaning, see {@link TrackResult}) on the member map.
+ *
+ * <p>Before a request its members are written as <em>unconfirmed</em> (the values it may write): if Braze applies
+ * it and the run then dies, or the member write-back fails, the store still knows the value may be in Braze and a
+ * later run removes it if no longer wanted. An answer that proves nothing was applied restores the members.
  */
 final class BrazeApplier {
 
@@ -38,12 +42,14 @@ final class BrazeApplier {
     private static final Log LOG = Log.get(CohortRefresher.class);
 
     private final BrazeUsers braze;
+    private final Membership membership;
     private final CohortSettings settings;
     private final Clock clock;
     private final Sleeper sleeper;
 
-    BrazeApplier(BrazeUsers braze, CohortSettings settings, Clock clock, Sleeper sleeper) {
+    BrazeApplier(BrazeUsers braze, Membership membership, CohortSettings settings, Clock clock, Sleeper sleeper) {
         this.braze = braze;
+        this.membership = membership;
         this.settings = settings;
         this.clock = clock;
         this.sleeper = sleeper;
@@ -53,24 +59,29 @@ final class BrazeApplier {
     private record Planned(AttributeUpdate update, List<RefreshWork> parts) {
     }
 
-    void apply(List<RefreshWork> works, Deadline deadline, RefreshCounters c) {
-        List<Planned> plan = plan(works);
-        long writes = works.stream().filter(w -> w.members != null).mapToLong(w -> w.dirty.size()).sum() + plan.size();
+    /** One request's fate: sent on (answered), or the run stops sending. */
+    private enum Sent { ANSWERED, STOP }
+
+    void apply(List<RefreshWork> works, Deadline deadline, RefreshCounters c, ArrayCapGuard cap) {
+        List<Planned> plan = plan(works, cap);
+        long writes = works.stream().filter(w -> w.members != null).mapToLong(w -> w.dirty.size()).sum() + 2L * plan.size();
         // Keep time to write back what we did: roughly 20 ms per 25-item batch, plus the per-cohort updates.
         Duration reserve = Duration.ofMillis(3000 + 20 * (writes / 25 + 5L * works.size()));
-        for (int from = 0; from < plan.size(); from += BrazeUsers.MAX_OBJECTS) {
-            List<Planned> chunk = plan.subList(from, Math.min(plan.size(), from + BrazeUsers.MAX_OBJECTS));
-            if (!send(chunk, deadline, reserve, c)) {
+        int perRequest = settings.objectsPerRequest();
+        for (int from = 0; from < plan.size(); from += perRequest) {
+            List<Planned> chunk = plan.subList(from, Math.min(plan.size(), from + perRequest));
+            writeIntents(chunk);
+            if (send(chunk, deadline, reserve, c, cap, false) == Sent.STOP) {
                 c.stoppedEarly = true;
                 return;
             }
         }
     }
 
-    private List<Planned> plan(List<RefreshWork> works) {
+    private List<Planned> plan(List<RefreshWork> works, ArrayCapGuard cap) {
         Map<MemberRef, List<RefreshWork>> byUser = new LinkedHashMap<>();
         for (RefreshWork w : works) {
-            if (w.members == null) {
+            if (w.members == null || w.held()) {
                 continue;
             }
             for (Member m : w.members.values()) {
@@ -100,18 +111,36 @@ final class BrazeApplier {
             }
             // Two cohorts may share a value (equal names): a value another membership still wants is not removed.
             remove.removeAll(add);
+            if (!cap.admits(ref, add.size(), remove.size())) {
+                parts.stream().filter(w -> w.members.get(ref).wanted(w.value) != null).forEach(w -> w.overArrayCap++);
+                return; // stays pending; sent once a removal makes room
+            }
             plan.add(new Planned(new AttributeUpdate(ref, settings.attribute(), List.copyOf(add), List.copyOf(remove)),
                     parts));
         });
         return plan;
     }
 
-    /** Sends one request until it is answered; false when the run must stop (deadline, auth, outage). */
-    private boolean send(List<Planned> chunk, Deadline deadline, Duration reserve, RefreshCounters c) {
+    /** The write-ahead: the store learns what the request may write before Braze sees it. */
+    private void writeIntents(List<Planned> chunk) {
+        Instant now = clock.instant();
+        Map<RefreshWork, List<Member>> intents = new LinkedHashMap<>();
+        for (Planned p : chunk) {
+            for (RefreshWork w : p.parts()) {
+                Member m = w.members.get(p.update().member());
+                intents.computeIfAbsent(w, k -> new ArrayList<>()).add(m.unconfirmed(m.wanted(w.value), now));
+            }
+        }
+        intents.forEach((w, members) -> membership.writeMembers(w.cohort.id(), members));
+    }
+
+    /** Sends one request until it is answered; STOP when the run must stop sending (deadline, configuration). */
+    private Sent send(List<Planned> chunk, Deadline deadline, Duration reserve, RefreshCounters c, ArrayCapGuard cap,
+                      boolean unansweredBefore) {
         List<AttributeUpdate> updates = chunk.stream().map(Planned::update).toList();
         int failed = 0;
         int throttled = 0;
-        boolean unanswered = false; // a request failed in a way that Braze may still have applied it
+        boolean unanswered = unansweredBefore; // a request failed in a way that Braze may still have applied it
         while (true) {
             if (!deadline.allows(MIN_CALL_TIME, reserve)) {
                 return giveUp(chunk, unanswered);
@@ -120,8 +149,8 @@ final class BrazeApplier {
             TrackResult result = braze.track(updates);
             switch (result) {
                 case TrackResult.Ok ok -> {
-                    record(chunk, ok.rejected());
-                    return true;
+                    record(chunk, ok.rejected(), cap);
+                    return Sent.ANSWERED;
                 }
                 case TrackResult.Throttled t -> {
                     c.throttled++;
@@ -133,7 +162,7 @@ final class BrazeApplier {
                     }
                     sleep(wait);
                 }
-                case TrackResult.Failed f when f.retryable() -> {
+                case TrackResult.Unavailable f -> {
                     failed++;
                     unanswered = true;
                     Duration wait = BACKOFF.delay(failed, Optional.empty());
@@ -143,48 +172,59 @@ final class BrazeApplier {
                     }
                     sleep(wait);
                 }
-                case TrackResult.Failed f when f.status() == 401 || f.status() == 403 -> {
-                    noteError(chunk, "braze refused the REST API key (HTTP " + f.status() + ")");
-                    LOG.error("braze refused the REST API key", "status", f.status());
-                    return giveUp(chunk, unanswered);
-                }
-                case TrackResult.Failed f -> {
-                    // The whole request was refused as malformed: retrying would fail the same way every run.
-                    Map<Integer, String> all = new HashMap<>();
-                    for (int i = 0; i < chunk.size(); i++) {
-                        all.put(i, "braze HTTP " + f.status() + ": " + f.reason());
+                case TrackResult.PayloadRefused f -> {
+                    if (chunk.size() == 1) {
+                        record(chunk, Map.of(0, "braze refused: " + f.reason()), cap);
+                        return Sent.ANSWERED;
                     }
-                    record(chunk, all);
-                    return true;
+                    // Which object Braze refuses is not said: halve until the refused ones stand alone.
+                    int half = chunk.size() / 2;
+                    if (send(chunk.subList(0, half), deadline, reserve, c, cap, unanswered) == Sent.STOP) {
+                        return giveUp(chunk.subList(half, chunk.size()), unanswered);
+                    }
+                    return send(chunk.subList(half, chunk.size()), deadline, reserve, c, cap, unanswered);
+                }
+                case TrackResult.Misconfigured f -> {
+                    c.halt = f.reason();
+                    noteError(chunk, f.reason());
+                    LOG.error("braze answer says the configuration is wrong; stopping with every change pending",
+                            "status", f.status(), "reason", f.reason());
+                    return giveUp(chunk, unanswered);
                 }
             }
         }
     }
 
     /**
-     * Stops sending this chunk. When an earlier attempt went unanswered, Braze may have applied it: its members are
-     * marked unconfirmed, so a later run removes the attempted value if Mixpanel no longer wants it.
+     * Stops sending this chunk. When an attempt went unanswered, Braze may have applied it: its members stay
+     * unconfirmed (as written ahead), so a later run removes the attempted value if Mixpanel no longer wants it.
+     * Otherwise nothing reached Braze and the members written ahead are restored.
      */
-    private boolean giveUp(List<Planned> chunk, boolean unanswered) {
-        if (unanswered) {
-            Instant now = clock.instant();
-            for (Planned p : chunk) {
-                for (RefreshWork w : p.parts()) {
-                    Member m = w.members.get(p.update().member());
+    private Sent giveUp(List<Planned> chunk, boolean unanswered) {
+        Instant now = clock.instant();
+        for (Planned p : chunk) {
+            for (RefreshWork w : p.parts()) {
+                Member m = w.members.get(p.update().member());
+                if (unanswered) {
                     w.put(m.unconfirmed(m.wanted(w.value), now));
+                } else {
+                    w.put(m); // back over the write-ahead
                 }
             }
         }
-        return false;
+        return Sent.STOP;
     }
 
-    private void record(List<Planned> chunk, Map<Integer, String> rejected) {
+    private void record(List<Planned> chunk, Map<Integer, String> rejected, ArrayCapGuard cap) {
         Instant now = clock.instant();
         for (int i = 0; i < chunk.size(); i++) {
             String reason = rejected.get(i);
-            MemberRef ref = chunk.get(i).update().member();
+            AttributeUpdate u = chunk.get(i).update();
+            if (reason == null) {
+                cap.applied(u.member(), u.add().size(), u.remove().size());
+            }
             for (RefreshWork w : chunk.get(i).parts()) {
-                Member m = w.members.get(ref);
+                Member m = w.members.get(u.member());
                 if (reason == null) {
                     w.put(m.appliedAs(m.wanted(w.value), now));
                     w.dataPoints++;

@@ -90,6 +90,7 @@ final class RefreshFolder {
         for (Member m : membership.allMembers(id)) {
             w.members.put(m.ref(), m);
         }
+        w.desiredBefore = w.members.values().stream().filter(Member::desired).count();
         for (Event e : events) {
             if (e.change != null) {
                 for (MemberRef ref : e.change.members()) {
@@ -118,6 +119,7 @@ final class RefreshFolder {
                     }
                 }
                 w.finalised.add(e.session);
+                w.sawSnapshot = true;
             }
             w.foldedThrough = e.at;
         }

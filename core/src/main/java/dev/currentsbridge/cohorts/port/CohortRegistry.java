@@ -26,9 +26,14 @@ public interface CohortRegistry {
     /** False when the cohort does not exist. */
     boolean setSyncMode(String cohortId, SyncMode mode);
 
+    /** Records an operator's confirmation of held removals; false when the cohort does not exist. */
+    boolean confirmRemovals(String cohortId);
+
     /**
      * Saves what a refresh found; {@code outcome.addDataPoints()} is added to the running total. A status other
-     * than active is only kept if no postback arrived after {@code outcome.refreshedAt()} (else: active).
+     * than active is only kept if no postback arrived after {@code outcome.refreshedAt()} (else: active). The
+     * counts (unmatched, over the array cap, held removals) replace the stored ones; {@code confirmationUsed}
+     * clears an operator's confirmation (the run applied what it confirmed).
      */
     void recordRefresh(String cohortId, RefreshOutcome outcome);
 
@@ -46,6 +51,7 @@ public interface CohortRegistry {
     Map<String, PostbackCounts> allPostbackCounts();
 
     record RefreshOutcome(Instant refreshedAt, long memberCount, long pendingCount, CohortStatus status,
-                          String appliedValue, long addDataPoints, String lastError) {
+                          String appliedValue, long addDataPoints, String lastError, long unmatchedCount,
+                          long overArrayCap, long heldRemovals, boolean confirmationUsed) {
     }
 }

@@ -76,6 +76,12 @@ public final class DynamoCohortRegistry implements CohortRegistry {
     }
 
     @Override
+    public boolean confirmRemovals(String cohortId) {
+        UpdateExpression up = new UpdateExpression().set("removals_confirmed", AttributeValue.fromBool(true));
+        return table.tryUpdate(cohortKey(cohortId), up, "attribute_exists(pk)");
+    }
+
+    @Override
     public void recordRefresh(String cohortId, RefreshOutcome o) {
         Map<String, AttributeValue> k = cohortKey(cohortId);
         if (o.status() != CohortStatus.ACTIVE) {
@@ -91,14 +97,18 @@ public final class DynamoCohortRegistry implements CohortRegistry {
     }
 
     private static UpdateExpression refreshUpdate(RefreshOutcome o, CohortStatus status) {
-        return new UpdateExpression()
+        UpdateExpression up = new UpdateExpression()
                 .set("last_refresh_at", n(o.refreshedAt()))
                 .set("member_count", n(o.memberCount()))
                 .set("pending_count", n(o.pendingCount()))
                 .set("#status", s(status.wire()))
                 .setOrRemove("applied_value", o.appliedValue() == null ? null : s(o.appliedValue()))
                 .setOrRemove("last_error", o.lastError() == null ? null : s(o.lastError()))
+                .set("unmatched_count", n(o.unmatchedCount()))
+                .set("over_array_cap", n(o.overArrayCap()))
+                .set("held_removals", n(o.heldRemovals()))
                 .add("data_points", n(o.addDataPoints()));
+        return o.confirmationUsed() ? up.remove("removals_confirmed") : up;
     }
 
     private static Cohort cohort(Map<String, AttributeValue> i) {
@@ -106,7 +116,8 @@ public final class DynamoCohortRegistry implements CohortRegistry {
                 SyncMode.parse(str(i, "sync_mode")).orElse(SyncMode.DYNAMIC), CohortStatus.fromWire(str(i, "status")),
                 instant(i, "created_at"), instant(i, "last_postback_at"), instant(i, "last_refresh_at"),
                 num(i, "member_count"), num(i, "pending_count"), num(i, "data_points"), str(i, "applied_value"),
-                str(i, "last_error"));
+                str(i, "last_error"), num(i, "unmatched_count"), num(i, "over_array_cap"), num(i, "held_removals"),
+                i.containsKey("removals_confirmed") && Boolean.TRUE.equals(i.get("removals_confirmed").bool()));
     }
 
     @Override

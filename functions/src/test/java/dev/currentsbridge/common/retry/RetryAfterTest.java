@@ -32,4 +32,14 @@ class RetryAfterTest {
             assertEquals(Optional.empty(), RetryAfter.parse(v, NOW), String.valueOf(v));
         }
     }
+
+    @Test
+    void brazeRateLimitResetIsTheTimeUntilThatEpochSecond() {
+        long now = NOW.instant().getEpochSecond();
+        assertEquals(Optional.of(Duration.ofSeconds(3)), RetryAfter.untilRateLimitReset(String.valueOf(now + 3), NOW));
+        assertEquals(Optional.of(Duration.ZERO), RetryAfter.untilRateLimitReset(String.valueOf(now - 10), NOW));
+        for (String v : new String[] {null, "", "-5", "soon", String.valueOf(now + 2 * 86_400), "1e400"}) {
+            assertEquals(Optional.empty(), RetryAfter.untilRateLimitReset(v, NOW), String.valueOf(v));
+        }
+    }
 }

@@ -86,7 +86,9 @@ final class CohortWorld {
         this.view = store;
         this.braze = braze;
         Env env = Env.of(Map.of("TABLE_NAME", "unused", "BRAZE_API_KEY_SECRET_ID", "braze", "BRAZE_REST_ENDPOINT",
-                "http://127.0.0.1:1", "COHORT_ATTRIBUTE", ATTRIBUTE));
+                "http://127.0.0.1:1", "COHORT_ATTRIBUTE", ATTRIBUTE,
+                // the schedules replace whole memberships at random; the safeguard has its own tests
+                "MASS_REMOVAL_MAX_PERCENT", "off"));
         this.api = new CohortApiHandler(store, env, clock);
         this.refresh = new CohortRefreshHandler(store, brazePort, env, clock, clock.sleeper());
         this.key = new KeyAdmin(store.keys(), clock).create("world").secret();

@@ -123,9 +123,11 @@ class DynaliteRefreshFaultInjectionTest {
                     world.round(STATS);
                 }
                 world.converge(STATS);
-                long[] ledger = world.checkInvariants(false, !writeBackFailed.get());
+                // The write-ahead (members unconfirmed before each request) closes the gap a failed write-back left:
+                // Braze's state equals the ledger even where a member write-back failed after Braze acknowledged.
+                long[] ledger = world.checkInvariants(false, true);
                 if (writeBackFailed.get()) {
-                    STATS.count("schedules with a failed member write-back (Braze may keep a stale value)");
+                    STATS.count("schedules with a failed member write-back (healed by the write-ahead)");
                 }
                 STATS.count("schedules");
                 STATS.add("postbacks", world.postbacks);

@@ -199,9 +199,9 @@ public final class ScheduledBraze implements AutoCloseable {
             return switch (f) {
                 case SLOW_BEFORE, SLOW_AFTER -> {
                     timePasses.accept(CLIENT_TIMEOUT);
-                    yield new TrackResult.Failed(0, "network error: HttpTimeoutException", true);
+                    yield new TrackResult.Unavailable(0, "network error: HttpTimeoutException");
                 }
-                case RESET_BEFORE, RESET_AFTER -> new TrackResult.Failed(0, "network error: IOException", true);
+                case RESET_BEFORE, RESET_AFTER -> new TrackResult.Unavailable(0, "network error: IOException");
                 default -> result(a);
             };
         };
@@ -223,7 +223,17 @@ public final class ScheduledBraze implements AutoCloseable {
             String retryAfter = a.headers().get("Retry-After");
             return new TrackResult.Throttled(retryAfter == null ? null : Duration.ofSeconds(Long.parseLong(retryAfter)));
         }
-        return new TrackResult.Failed(a.status(), body.path("message").asText(), a.status() >= 500);
+        // The cohort client's classification (BrazeHttpClient.interpret): only a 400 about the payload speaks about
+        // users; 5xx is Braze unavailable; every other answer (401, 403, 404, 413, a 400 about the object count) is a
+        // configuration error.
+        String message = body.path("message").asText();
+        if (a.status() >= 500) {
+            return new TrackResult.Unavailable(a.status(), message);
+        }
+        if (a.status() == 400 && !message.toLowerCase(java.util.Locale.ROOT).contains("objects")) {
+            return new TrackResult.PayloadRefused(message);
+        }
+        return new TrackResult.Misconfigured(a.status(), message);
     }
 
     /** What the cohort client sends for these updates: one attributes object each. */

@@ -30,13 +30,13 @@ public class InMemoryCohortRegistry implements CohortRegistry {
             CohortRow row = model.state().cohorts.get(u.cohortId());
             Cohort c = row == null
                     ? new Cohort(u.cohortId(), null, null, null, defaultMode, CohortStatus.ACTIVE, u.at(), null, null, 0, 0,
-                            0, null, null)
+                            0, null, null, 0, 0, 0, false)
                     : row.cohort();
             Cohort updated = new Cohort(c.id(), u.name() != null ? u.name() : c.name(),
                     u.description() != null ? u.description() : c.description(),
                     u.projectId() != null ? u.projectId() : c.projectId(), c.syncMode(), CohortStatus.ACTIVE, c.createdAt(),
                     u.at(), c.lastRefreshAt(), c.memberCount(), c.pendingCount(), c.dataPoints(), c.appliedValue(),
-                    c.lastError());
+                    c.lastError(), c.unmatchedCount(), c.overArrayCap(), c.heldRemovals(), c.removalsConfirmed());
             model.state().cohorts.put(u.cohortId(), row == null ? new CohortRow(updated, null, null) : row.withCohort(updated));
             model.changed();
         }
@@ -68,7 +68,25 @@ public class InMemoryCohortRegistry implements CohortRegistry {
                     : c.status();
             model.state().cohorts.put(cohortId, row.withCohort(new Cohort(c.id(), c.name(), c.description(), c.projectId(), mode,
                     status, c.createdAt(), c.lastPostbackAt(), c.lastRefreshAt(), c.memberCount(), c.pendingCount(),
-                    c.dataPoints(), c.appliedValue(), c.lastError())));
+                    c.dataPoints(), c.appliedValue(), c.lastError(), c.unmatchedCount(), c.overArrayCap(), c.heldRemovals(),
+                    c.removalsConfirmed())));
+            model.changed();
+            return true;
+        }
+    }
+
+    @Override
+    public boolean confirmRemovals(String cohortId) {
+        synchronized (model) {
+            CohortRow row = model.state().cohorts.get(cohortId);
+            if (row == null) {
+                return false;
+            }
+            Cohort c = row.cohort();
+            model.state().cohorts.put(cohortId, row.withCohort(new Cohort(c.id(), c.name(), c.description(), c.projectId(),
+                    c.syncMode(), c.status(), c.createdAt(), c.lastPostbackAt(), c.lastRefreshAt(), c.memberCount(),
+                    c.pendingCount(), c.dataPoints(), c.appliedValue(), c.lastError(), c.unmatchedCount(),
+                    c.overArrayCap(), c.heldRemovals(), true)));
             model.changed();
             return true;
         }
@@ -87,7 +105,9 @@ public class InMemoryCohortRegistry implements CohortRegistry {
                     && c.lastPostbackAt().isAfter(o.refreshedAt()) ? CohortStatus.ACTIVE : o.status();
             model.state().cohorts.put(cohortId, row.withCohort(new Cohort(c.id(), c.name(), c.description(), c.projectId(),
                     c.syncMode(), status, c.createdAt(), c.lastPostbackAt(), o.refreshedAt(), o.memberCount(),
-                    o.pendingCount(), c.dataPoints() + o.addDataPoints(), o.appliedValue(), o.lastError())));
+                    o.pendingCount(), c.dataPoints() + o.addDataPoints(), o.appliedValue(), o.lastError(),
+                    o.unmatchedCount(), o.overArrayCap(), o.heldRemovals(),
+                    c.removalsConfirmed() && !o.confirmationUsed())));
             model.changed();
         }
     }
