@@ -1,8 +1,6 @@
 package dev.currentsbridge.bench.harness;
 
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpServer;
 import dev.currentsbridge.cohorts.CohortRefreshHandler;
 import dev.currentsbridge.cohorts.adapter.BrazeHttpClient;
 import dev.currentsbridge.cohorts.adapter.CohortStores;
@@ -17,18 +15,14 @@ import dev.currentsbridge.cohorts.port.CohortState;
 import dev.currentsbridge.common.aws.JdkSdkHttpClient;
 import dev.currentsbridge.common.config.Env;
 import dev.currentsbridge.common.http.SharedHttpClient;
-import dev.currentsbridge.common.json.Json;
 import dev.currentsbridge.common.log.Log;
 import dev.currentsbridge.common.log.Metrics;
 import dev.currentsbridge.common.secrets.CachingSecretSource;
 import dev.currentsbridge.standins.aws.Dynalite;
+import dev.currentsbridge.standins.braze.BrazeFake;
 import dev.currentsbridge.standins.local.MapSecretSource;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -44,50 +38,13 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * docs/PERFORMANCE.md section 6, issue 13: the refresh after a rename of every cohort (each member's value moves:
  * add the new name, remove the old) must run in memory bounded by the largest cohort. {@code cohorts} cohorts of
  * {@code members} members each are seeded as applied in DynamoDB (dynalite, outside this JVM), renamed by a
- * postback each, then refreshed into a counting loopback Braze that keeps no state (so the heap measured is the
- * bridge's). Run it in a small heap ({@code -Xmx256m}, benchmarks/run.sh): finishing is the claim; the largest
+ * postback each, then refreshed into the Braze emulator counting only ({@link BrazeFake#countOnly}: it keeps no
+ * request and no user, so the heap measured is the bridge's). Run it in a small heap ({@code -Xmx256m}, benchmarks/run.sh): finishing is the claim; the largest
  * live set (heap in use right after a full collection, sampled once a second) is the figure.
  */
 public final class CohortRenameRun {
 
     private CohortRenameRun() {
-    }
-
-    /** A Braze stand-in that counts objects, adds and removes and answers success; it keeps nothing per user. */
-    private static final class CountingBraze implements AutoCloseable {
-        final HttpServer server;
-        final AtomicLong requests = new AtomicLong();
-        final AtomicLong objects = new AtomicLong();
-        final AtomicLong adds = new AtomicLong();
-        final AtomicLong removes = new AtomicLong();
-
-        CountingBraze() throws IOException {
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-            server.createContext("/users/track", ex -> {
-                JsonNode body = Json.MAPPER.readTree(ex.getRequestBody());
-                requests.incrementAndGet();
-                for (JsonNode o : body.path("attributes")) {
-                    objects.incrementAndGet();
-                    adds.addAndGet(o.path("Mixpanel_Cohorts").path("add").size());
-                    removes.addAndGet(o.path("Mixpanel_Cohorts").path("remove").size());
-                }
-                byte[] answer = ("{\"message\":\"success\",\"attributes_processed\":" + body.path("attributes").size() + "}")
-                        .getBytes(StandardCharsets.UTF_8);
-                ex.sendResponseHeaders(201, answer.length);
-                ex.getResponseBody().write(answer);
-                ex.close();
-            });
-            server.start();
-        }
-
-        URI endpoint() {
-            return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
-        }
-
-        @Override
-        public void close() {
-            server.stop(0);
-        }
     }
 
     public static Map<String, Object> run(int cohorts, int members, PrintStream out) throws Exception {
@@ -99,7 +56,7 @@ public final class CohortRenameRun {
         Log.setSink(line -> { });
         Metrics.setSink(line -> { });
         Map<String, Object> result = new LinkedHashMap<>();
-        try (Dynalite dynalite = Dynalite.start(); CountingBraze braze = new CountingBraze()) {
+        try (Dynalite dynalite = Dynalite.start(); BrazeFake braze = BrazeFake.start("k").countOnly()) {
             DynamoDbClient db = DynamoDbClient.builder()
                     .endpointOverride(dynalite.endpoint())
                     .region(Region.US_EAST_1)
@@ -163,10 +120,10 @@ public final class CohortRenameRun {
             sampler.join();
             long peakAfterGc = maxLive.get();
             long total = (long) cohorts * members;
-            if (braze.adds.get() != total || braze.removes.get() != total
+            if (braze.arrayAdds() != total || braze.arrayRemoves() != total
                     || ((Number) report.get("stillPending")).longValue() != 0) {
-                throw new IllegalStateException("not every member moved: adds " + braze.adds + ", removes "
-                        + braze.removes + ", report " + report);
+                throw new IllegalStateException("not every member moved: adds " + braze.arrayAdds() + ", removes "
+                        + braze.arrayRemoves() + ", report " + report);
             }
             for (int c = 0; c < cohorts; c++) {
                 var cohort = store.registry().findCohort("cohort-" + c).orElseThrow();
@@ -176,14 +133,15 @@ public final class CohortRenameRun {
             }
             out.println(Procs.fmt("  seed: %.1f s (%,d member items)", seedSeconds, total));
             out.println(Procs.fmt("  refresh: %.1f s, %,d Braze requests, %,d objects (%,d adds + %,d removes), report %s",
-                    refreshSeconds, braze.requests.get(), braze.objects.get(), braze.adds.get(), braze.removes.get(), report));
+                    refreshSeconds, braze.acceptedRequests(), braze.attributesProcessed(), braze.arrayAdds(),
+                    braze.arrayRemoves(), report));
             out.println(Procs.fmt("  heap (MiB): %.1f live before the refresh; during it the largest live set %.1f (heap in "
                     + "use right after a full collection, %d samples, one a second); max heap %d",
                     baselineUsed / 1048576.0, peakAfterGc / 1048576.0, samples.get(), Runtime.getRuntime().maxMemory() >> 20));
             result.put("cohorts", cohorts);
             result.put("members_per_cohort", members);
             result.put("refresh_s", refreshSeconds);
-            result.put("braze_requests", braze.requests.get());
+            result.put("braze_requests", braze.acceptedRequests());
             result.put("live_set_mib", peakAfterGc / 1048576.0);
             result.put("max_heap_mb", Runtime.getRuntime().maxMemory() >> 20);
         }

@@ -133,11 +133,8 @@ public final class CohortRefresher {
                     c.skipped++; // another run holds it
                     continue;
                 }
-                // Re-read under the lease: a run that finished since the listing may have changed the counts.
-                Cohort current = registry.findCohort(cohort.id()).orElse(cohort);
-                RefreshWork w = new RefreshWork(current, current.value(settings.valueSource()));
+                RefreshWork w = leasedWork(cohort, now, c);
                 works.add(w);
-                c.events += folder.fold(w, now);
                 hold(w);
             }
             if (c.halt == null) {
@@ -158,6 +155,29 @@ public final class CohortRefresher {
                     LOG.error("cohort write-back failed", "cohortId", w.cohort.id(), "error", e.getClass().getSimpleName());
                 }
             }
+        }
+    }
+
+    /**
+     * Re-reads the leased cohort and folds its events. A fold that fails (a store read) leaves a partial work that
+     * must not be written back: its member map or counts would replace the stored ones (a cohort whose members were
+     * not read would be recorded empty, with nothing pending, and never be read again). The lease is released and
+     * the failure goes on; the fold wrote nothing, so the next run starts over.
+     */
+    private RefreshWork leasedWork(Cohort cohort, Instant now, RefreshCounters c) {
+        try {
+            // Re-read under the lease: a run that finished since the listing may have changed the counts.
+            Cohort current = registry.findCohort(cohort.id()).orElse(cohort);
+            RefreshWork w = new RefreshWork(current, current.value(settings.valueSource()));
+            c.events += folder.fold(w, now);
+            return w;
+        } catch (RuntimeException e) {
+            try {
+                membership.releaseLease(cohort.id());
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed); // the lease then expires on its own
+            }
+            throw e;
         }
     }
 

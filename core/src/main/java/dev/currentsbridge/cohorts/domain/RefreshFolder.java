@@ -14,6 +14,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -86,10 +87,13 @@ final class RefreshFolder {
         if (!needMembers) {
             return 0;
         }
-        w.members = new HashMap<>();
+        // Assigned only once wholly read: a read that fails midway must not leave an empty or partial map that a
+        // write-back would take for the cohort's membership (counts 0, nothing pending, value applied).
+        Map<MemberRef, Member> stored = new HashMap<>();
         for (Member m : membership.allMembers(id)) {
-            w.members.put(m.ref(), m);
+            stored.put(m.ref(), m);
         }
+        w.members = stored;
         w.desiredBefore = w.members.values().stream().filter(Member::desired).count();
         for (Event e : events) {
             if (e.change != null) {

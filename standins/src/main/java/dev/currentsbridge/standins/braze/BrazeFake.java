@@ -237,6 +237,16 @@ public final class BrazeFake implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Counters only: no requests and no users' attributes are kept, only how many requests, objects and array
+     * values added and removed it processed (a benchmark's heap must stay the bridge's). {@link #state} is empty.
+     */
+    public BrazeFake countOnly() {
+        endpoint.noHistory = true;
+        endpoint.users.countOnly = true;
+        return this;
+    }
+
     // ---- observations --------------------------------------------------------------------------------
 
     public List<Recorded> requests() {
@@ -256,6 +266,16 @@ public final class BrazeFake implements AutoCloseable {
     /** Attributes objects processed (the sum of {@code attributes_processed} answered). */
     public long attributesProcessed() {
         return endpoint.attributesProcessed.get();
+    }
+
+    /** Array attribute values added by the objects processed (all attributes; counted even with {@link #countOnly}). */
+    public long arrayAdds() {
+        return endpoint.users.arrayAdds.get();
+    }
+
+    /** Array attribute values removed by the objects processed (all attributes). */
+    public long arrayRemoves() {
+        return endpoint.users.arrayRemoves.get();
     }
 
     /** Where {@link #recordTo} writes; null when not recording. */

@@ -1,6 +1,7 @@
 package dev.currentsbridge.standins.braze;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -48,6 +49,26 @@ class BrazeFakeTest {
             assertEquals(Map.of(BrazeFake.alias("n1", "mp"), Set.of("A")), braze.state("C"));
             assertEquals(BrazeFake.alias("n1", "mp"), BrazeFake.user(MemberRef.alias("n1", "mp")));
             assertEquals("external_id:u1", BrazeFake.user(MemberRef.externalId("u1")));
+        }
+    }
+
+    @Test
+    void countingOnlyKeepsNeitherRequestsNorUsers() throws Exception {
+        try (BrazeFake braze = BrazeFake.start("k").countOnly()) {
+            JsonNode answer = post(braze, """
+                    {"attributes": [
+                      {"external_id": "u1", "C": {"add": ["A", "B"], "remove": ["Z"]}},
+                      {"external_id": "u2", "C": {"add": ["A"]}},
+                      {"C": {"add": ["A"]}}
+                    ]}""");
+            assertEquals(2, answer.path("attributes_processed").asInt());
+            assertEquals(1, braze.acceptedRequests());
+            assertEquals(2, braze.attributesProcessed());
+            assertEquals(3, braze.arrayAdds()); // the refused object (no identifier) counts nothing
+            assertEquals(1, braze.arrayRemoves());
+            assertEquals(Map.of(), braze.state("C"));
+            assertEquals(0, braze.requests().size());
+            assertFalse(braze.knows("external_id:u1"));
         }
     }
 
