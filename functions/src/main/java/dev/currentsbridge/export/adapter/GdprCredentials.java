@@ -1,7 +1,6 @@
 package dev.currentsbridge.export.adapter;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.currentsbridge.common.json.Json;
 import dev.currentsbridge.export.port.MixpanelImport.CredentialsException;
 
 /**
@@ -13,31 +12,14 @@ import dev.currentsbridge.export.port.MixpanelImport.CredentialsException;
 public record GdprCredentials(String oauthToken, String projectToken) {
 
     public static GdprCredentials parse(String secretJson) {
-        JsonNode s;
-        try {
-            s = Json.MAPPER.readTree(secretJson);
-        } catch (Exception e) {
-            s = null;
-        }
-        if (s == null || !s.isObject()) {
-            throw new CredentialsException("the Mixpanel secret is not a JSON object", false, null);
-        }
-        String oauth = text(s, "gdpr_oauth_token");
-        String token = text(s, "project_token");
+        JsonNode s = SecretJson.object(secretJson);
+        String oauth = SecretJson.text(s, "gdpr_oauth_token");
+        String token = SecretJson.text(s, "project_token");
         if (oauth == null || token == null) {
             throw new CredentialsException("FORWARD_DELETIONS needs gdpr_oauth_token and project_token in the "
                     + "Mixpanel secret", false, null);
         }
         return new GdprCredentials(oauth, token);
-    }
-
-    private static String text(JsonNode s, String field) {
-        JsonNode v = s.get(field);
-        if (v == null || v.isNull() || !v.isTextual()) {
-            return null;
-        }
-        String t = v.asText().trim();
-        return t.isEmpty() ? null : t;
     }
 
     @Override

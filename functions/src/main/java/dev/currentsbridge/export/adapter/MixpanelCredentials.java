@@ -1,7 +1,6 @@
 package dev.currentsbridge.export.adapter;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.currentsbridge.common.json.Json;
 import dev.currentsbridge.export.port.MixpanelImport.CredentialsException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -22,27 +21,19 @@ import java.util.Base64;
 public record MixpanelCredentials(String authorization, String projectId, String kind, String projectToken) {
 
     public static MixpanelCredentials parse(String secretJson) {
-        JsonNode s;
-        try {
-            s = Json.MAPPER.readTree(secretJson);
-        } catch (Exception e) {
-            s = null;
-        }
-        if (s == null || !s.isObject()) {
-            throw new CredentialsException("the Mixpanel secret is not a JSON object", false, null);
-        }
-        String token = text(s, "project_token");
-        String user = text(s, "service_account_user");
-        String secret = text(s, "service_account_secret");
+        JsonNode s = SecretJson.object(secretJson);
+        String token = SecretJson.text(s, "project_token");
+        String user = SecretJson.text(s, "service_account_user");
+        String secret = SecretJson.text(s, "service_account_secret");
         if (user != null || secret != null) {
-            String project = text(s, "project_id");
+            String project = SecretJson.text(s, "project_id");
             if (user == null || secret == null || project == null) {
                 throw new CredentialsException("a service account needs service_account_user, "
                         + "service_account_secret and project_id", false, null);
             }
             return new MixpanelCredentials(basic(user, secret), project, "service_account", token);
         }
-        String apiSecret = text(s, "api_secret");
+        String apiSecret = SecretJson.text(s, "api_secret");
         if (apiSecret != null) {
             return new MixpanelCredentials(basic(apiSecret, ""), null, "api_secret", token);
         }
@@ -51,15 +42,6 @@ public record MixpanelCredentials(String authorization, String projectId, String
         }
         throw new CredentialsException("the Mixpanel secret holds none of service_account_user/"
                 + "service_account_secret/project_id, api_secret, project_token", false, null);
-    }
-
-    private static String text(JsonNode s, String field) {
-        JsonNode v = s.get(field);
-        if (v == null || v.isNull()) {
-            return null;
-        }
-        String t = v.asText().trim();
-        return t.isEmpty() ? null : t;
     }
 
     private static String basic(String user, String password) {
