@@ -5,14 +5,13 @@ import dev.currentsbridge.standins.local.EmbeddedQueue;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.currentsbridge.standins.aws.SqsEvents;
 import dev.currentsbridge.common.log.Log;
 import dev.currentsbridge.export.BatchReturnedException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
@@ -92,29 +91,14 @@ public final class QueueWorker implements AutoCloseable {
     /** One invocation with one batch (also used directly by tests); false on a function error. */
     boolean deliver(List<EmbeddedQueue.Received> received) {
         batches.incrementAndGet();
-        SQSEvent event = new SQSEvent();
         List<SQSEvent.SQSMessage> records = new ArrayList<>();
         for (EmbeddedQueue.Received r : received) {
-            SQSEvent.SQSMessage m = new SQSEvent.SQSMessage();
-            m.setMessageId(r.messageId());
-            m.setReceiptHandle(r.receiptHandle());
-            m.setBody(r.body());
-            m.setAttributes(r.attributes());
-            Map<String, SQSEvent.MessageAttribute> attributes = new HashMap<>();
-            r.messageAttributes().forEach((k, v) -> {
-                SQSEvent.MessageAttribute a = new SQSEvent.MessageAttribute();
-                a.setDataType("String");
-                a.setStringValue(v);
-                attributes.put(k, a);
-            });
-            m.setMessageAttributes(attributes);
-            m.setEventSource("aws:sqs");
-            m.setEventSourceArn(queue.arn());
-            m.setAwsRegion("local");
+            SQSEvent.SQSMessage m = SqsEvents.message(r.messageId(), r.receiptHandle(), r.body(), r.attributes(),
+                    r.messageAttributes(), queue.arn(), "local");
             m.setMd5OfBody(md5(r.body()));
             records.add(m);
         }
-        event.setRecords(records);
+        SQSEvent event = SqsEvents.of(records);
         Set<String> failed = new HashSet<>();
         try {
             SQSBatchResponse response = function.apply(event, contexts.next());

@@ -9,7 +9,6 @@ import dev.currentsbridge.standins.time.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -164,31 +163,13 @@ public final class SimulatedEventSourceMapping {
     private SQSEvent event(List<SimulatedSqs.Received> batch) {
         List<SQSEvent.SQSMessage> records = new ArrayList<>();
         for (SimulatedSqs.Received r : batch) {
-            SQSEvent.SQSMessage m = new SQSEvent.SQSMessage();
-            m.setMessageId(r.messageId());
-            m.setReceiptHandle(r.receiptHandle());
-            m.setBody(r.body());
-            Map<String, String> attributes = new HashMap<>();
-            attributes.put("ApproximateReceiveCount", Integer.toString(r.receiveCount()));
-            attributes.put("SentTimestamp", Long.toString(r.sentAt().toEpochMilli()));
-            attributes.put("ApproximateFirstReceiveTimestamp", Long.toString(r.firstReceivedAt().toEpochMilli()));
-            m.setAttributes(attributes);
-            Map<String, SQSEvent.MessageAttribute> messageAttributes = new HashMap<>();
-            r.messageAttributes().forEach((k, v) -> {
-                SQSEvent.MessageAttribute a = new SQSEvent.MessageAttribute();
-                a.setDataType("String");
-                a.setStringValue(v);
-                messageAttributes.put(k, a);
-            });
-            m.setMessageAttributes(messageAttributes);
-            m.setEventSource("aws:sqs");
-            m.setEventSourceArn(queue.arn());
-            m.setAwsRegion("us-east-1");
-            records.add(m);
+            records.add(SqsEvents.message(r.messageId(), r.receiptHandle(), r.body(), Map.of(
+                    "ApproximateReceiveCount", Integer.toString(r.receiveCount()),
+                    "SentTimestamp", Long.toString(r.sentAt().toEpochMilli()),
+                    "ApproximateFirstReceiveTimestamp", Long.toString(r.firstReceivedAt().toEpochMilli())),
+                    r.messageAttributes(), queue.arn(), "us-east-1"));
         }
-        SQSEvent e = new SQSEvent();
-        e.setRecords(records);
-        return e;
+        return SqsEvents.of(records);
     }
 
     private static Duration min(Duration a, Duration b) {

@@ -12,7 +12,6 @@ import java.util.function.Function;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.Message;
-import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 /**
@@ -106,30 +105,14 @@ public final class SqsLambdaPoller {
         List<SQSEvent.SQSMessage> records = new ArrayList<>();
         for (Message m : got) {
             receipts.put(m.messageId(), m.receiptHandle());
-            SQSEvent.SQSMessage r = new SQSEvent.SQSMessage();
-            r.setMessageId(m.messageId());
-            r.setReceiptHandle(m.receiptHandle());
-            r.setBody(m.body());
+            Map<String, String> messageAttributes = new HashMap<>();
+            m.messageAttributes().forEach((k, v) -> messageAttributes.put(k, v.stringValue()));
+            SQSEvent.SQSMessage r = SqsEvents.message(m.messageId(), m.receiptHandle(), m.body(), m.attributesAsStrings(),
+                    messageAttributes, queueArn, "us-east-1");
             r.setMd5OfBody(m.md5OfBody());
-            r.setEventSource("aws:sqs");
-            r.setEventSourceArn(queueArn);
-            r.setAwsRegion("us-east-1");
-            Map<String, String> attrs = new HashMap<>();
-            m.attributesAsStrings().forEach(attrs::put);
-            r.setAttributes(attrs);
-            Map<String, SQSEvent.MessageAttribute> mattrs = new HashMap<>();
-            for (Map.Entry<String, MessageAttributeValue> a : m.messageAttributes().entrySet()) {
-                SQSEvent.MessageAttribute ma = new SQSEvent.MessageAttribute();
-                ma.setDataType(a.getValue().dataType());
-                ma.setStringValue(a.getValue().stringValue());
-                mattrs.put(a.getKey(), ma);
-            }
-            r.setMessageAttributes(mattrs);
             records.add(r);
         }
-        SQSEvent e = new SQSEvent();
-        e.setRecords(records);
-        return e;
+        return SqsEvents.of(records);
     }
 
     /** Lambda after a function error: the batch's messages stay as they are (they come back when visible). */
