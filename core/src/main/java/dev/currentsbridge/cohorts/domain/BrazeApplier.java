@@ -157,7 +157,7 @@ final class BrazeApplier {
                     throttled++;
                     Duration wait = BACKOFF.delay(throttled, Optional.ofNullable(t.retryAfter()));
                     if (throttled > MAX_THROTTLED_ATTEMPTS || !deadline.allows(wait.plus(MIN_CALL_TIME), reserve)) {
-                        LOG.warn("braze throttled; leaving changes pending", "waitMs", wait.toMillis());
+                        LOG.warn("braze throttled; leaving changes pending", "wait_ms", wait.toMillis());
                         return giveUp(chunk, unanswered);
                     }
                     sleep(wait);

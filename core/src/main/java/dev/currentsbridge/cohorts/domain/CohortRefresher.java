@@ -111,9 +111,9 @@ public final class CohortRefresher {
                 .count("BrazeUnmatchedMembers", r.unmatched());
         LOG.info("cohort refresh done", "cohorts", r.cohortsRefreshed(), "skipped", r.cohortsSkipped(),
                 "events", r.eventsFolded(), "requests", r.brazeRequests(), "throttled", r.throttled(),
-                "dataPoints", r.dataPoints(), "rejected", r.rejected(), "pending", r.stillPending(),
-                "stoppedEarly", r.stoppedEarly(), "held", r.cohortsHeld(), "overArrayCap", r.overArrayCap(),
-                "configurationError", r.configurationError());
+                "data_points", r.dataPoints(), "rejected", r.rejected(), "pending", r.stillPending(),
+                "stopped_early", r.stoppedEarly(), "held", r.cohortsHeld(), "over_array_cap", r.overArrayCap(),
+                "configuration_error", r.configurationError());
         return r;
     }
 
@@ -152,7 +152,7 @@ public final class CohortRefresher {
                     persist(w, now, c);
                 } catch (RuntimeException e) {
                     // The lease expires on its own; what was not written is replayed by the next run.
-                    LOG.error("cohort write-back failed", "cohortId", w.cohort.id(), "error", e.getClass().getSimpleName());
+                    LOG.error("cohort write-back failed", "cohort_id", w.cohort.id(), "error", e.getClass().getSimpleName());
                 }
             }
         }
@@ -192,7 +192,7 @@ public final class CohortRefresher {
             long removals = w.removalsByFold();
             if (settings.massRemoval(w.desiredBefore, removals) && !w.cohort.removalsConfirmed()) {
                 w.heldRemovals = removals;
-                LOG.warn("full sync held: it would remove too many members", "cohortId", w.cohort.id(),
+                LOG.warn("full sync held: it would remove too many members", "cohort_id", w.cohort.id(),
                         "members", w.desiredBefore, "removals", removals);
             }
         }
@@ -257,10 +257,10 @@ public final class CohortRefresher {
             String appliedValue = pending == 0 && w.members != null ? w.value : w.cohort.appliedValue();
             registry.recordRefresh(id, new CohortRegistry.RefreshOutcome(now, memberCount, pending, status, appliedValue,
                     w.dataPoints, w.lastError, unmatched, w.overArrayCap, 0, w.confirmationUsed));
-            LOG.info("cohort refreshed", "cohortId", id, "status", status.wire(), "members", memberCount,
-                    "pending", pending, "dataPoints", w.dataPoints, "rejected", w.rejected, "unmatched", unmatched,
-                    "matchRate", matchRate(memberCount, unmatched), "overArrayCap", w.overArrayCap,
-                    "sessionsFinalised", w.finalised.size(), "sessionsExpired", w.expired.size());
+            LOG.info("cohort refreshed", "cohort_id", id, "status", status.wire(), "members", memberCount,
+                    "pending", pending, "data_points", w.dataPoints, "rejected", w.rejected, "unmatched", unmatched,
+                    "match_rate", matchRate(memberCount, unmatched), "over_array_cap", w.overArrayCap,
+                    "sessions_finalised", w.finalised.size(), "sessions_expired", w.expired.size());
         } finally {
             membership.releaseLease(id);
         }

@@ -165,7 +165,7 @@ public final class BrazeHttpClient implements BrazeUsers {
             return new TrackResult.Throttled(wait);
         }
         if (status >= 500 && status < 600) {
-            return new TrackResult.Unavailable(status, brazeJson ? body.path("message").asText() : "HTTP " + status);
+            return new TrackResult.Unavailable(status, brazeJson ? truncate(body.path("message").asText()) : "HTTP " + status);
         }
         String message = brazeJson ? truncate(body.path("message").asText()) : null;
         if (status == 400 && message != null && !aboutObjectCount(message)) {
