@@ -10,8 +10,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -63,9 +65,10 @@ public record SqsExportBatch(List<QueueMessage> messages, boolean fifo, Map<Stri
     public List<MessageVisibility.Delay> delays(List<String> returned, Function<String, RetryCause> cause,
                                                 RetryBudget budget) {
         List<MessageVisibility.Delay> delays = new ArrayList<>(returned.size());
+        Set<String> wanted = new HashSet<>(returned);
         for (QueueMessage m : messages) {
             SQSEvent.SQSMessage r = records.get(m.id());
-            if (r != null && r.getReceiptHandle() != null && returned.contains(m.id())) {
+            if (r != null && r.getReceiptHandle() != null && wanted.contains(m.id())) {
                 delays.add(new MessageVisibility.Delay(m.id(), r.getReceiptHandle(), r.getEventSourceArn(),
                         budget.delay(m.receiveCount(), cause.apply(m.id()))));
             }
