@@ -24,15 +24,6 @@ import java.util.function.Function;
  */
 public record SqsExportBatch(List<QueueMessage> messages, boolean fifo, Map<String, SQSEvent.SQSMessage> records) {
 
-    public SqsExportBatch(List<QueueMessage> messages, boolean fifo) {
-        this(messages, fifo, Map.of());
-    }
-
-    /** Without a clock: every message's age is unknown (zero), so no retention guard applies. */
-    public static SqsExportBatch of(SQSEvent event) {
-        return of(event, null);
-    }
-
     /** @param now the time of this receive, to age each message from its {@code SentTimestamp} (null: unknown) */
     public static SqsExportBatch of(SQSEvent event, Instant now) {
         List<SQSEvent.SQSMessage> records = event == null || event.getRecords() == null ? List.of() : event.getRecords();
@@ -46,11 +37,6 @@ public record SqsExportBatch(List<QueueMessage> messages, boolean fifo, Map<Stri
             fifo |= isFifo(r);
         }
         return new SqsExportBatch(messages, fifo, byId);
-    }
-
-    /** Every message of the batch comes back. */
-    public SQSBatchResponse returnAll() {
-        return returning(messages.stream().map(QueueMessage::id).toList());
     }
 
     public static SQSBatchResponse returning(List<String> messageIds) {
