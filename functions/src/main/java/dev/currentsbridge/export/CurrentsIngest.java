@@ -55,6 +55,8 @@ public final class CurrentsIngest implements HttpApi {
     private final String tokenSecretId;
     private final Clock clock;
     private final AtomicReference<Instant> lastReread = new AtomicReference<>();
+    private final AtomicReference<ParsedToken> currentToken = new AtomicReference<>();
+    private final AtomicReference<ParsedToken> previousToken = new AtomicReference<>();
 
     public CurrentsIngest(ExportQueue queue, SecretSource secrets, String tokenSecretId, Clock clock) {
         this.queue = queue;
@@ -165,11 +167,25 @@ public final class CurrentsIngest implements HttpApi {
     }
 
     private boolean knownToken(String presented) {
-        if (constantTimeEquals(presented, token(secrets.get(tokenSecretId)))) {
+        if (constantTimeEquals(presented, token(currentToken, secrets.get(tokenSecretId)))) {
             return true;
         }
         Optional<String> previous = secrets.previous(tokenSecretId);
-        return previous.isPresent() && constantTimeEquals(presented, token(previous.get()));
+        return previous.isPresent() && constantTimeEquals(presented, token(previousToken, previous.get()));
+    }
+
+    /** A secret value and the token it holds, so that a JSON secret is not parsed again at every request. */
+    private record ParsedToken(String secretValue, String token) {
+    }
+
+    private static String token(AtomicReference<ParsedToken> memo, String secretValue) {
+        ParsedToken m = memo.get();
+        if (m != null && m.secretValue().equals(secretValue)) {
+            return m.token();
+        }
+        String t = token(secretValue);
+        memo.set(new ParsedToken(secretValue, t));
+        return t;
     }
 
     private boolean mayReread() {

@@ -32,7 +32,9 @@ import dev.currentsbridge.export.pipeline.QueueMessage;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
@@ -163,7 +165,7 @@ public final class ExportHandler implements RequestHandler<SQSEvent, SQSBatchRes
         Metrics metrics = new Metrics(FunctionName.EXPORT);
         result.writeMetrics(metrics);
         metrics.flush();
-        delayRedelivery(batch, result.returnedMessageIds(), result::cause);
+        delayRedelivery(batch, result.returnedMessageIds(), result.causes());
         if (result.everyMessageReturned() && wholeBatchReturned == WholeBatchReturned.FAIL_INVOCATION) {
             throw new BatchReturnedException("every message of the batch returned for retry ("
                     + result.ledger().totals().reasons(Outcome.RETRY).keySet()
@@ -199,7 +201,7 @@ public final class ExportHandler implements RequestHandler<SQSEvent, SQSBatchRes
                 lastChance.add(m);
             }
         }
-        List<String> givenUp = RetryExhaustion.giveUp(lastChance, ledger, ports.rejects());
+        Set<String> givenUp = new HashSet<>(RetryExhaustion.giveUp(lastChance, ledger, ports.rejects()));
         List<String> returned = batch.messages().stream().map(QueueMessage::id).filter(id -> !givenUp.contains(id))
                 .toList();
         delayRedelivery(batch, returned, id -> RetryCause.TRANSIENT);

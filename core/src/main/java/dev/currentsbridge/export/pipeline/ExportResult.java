@@ -5,6 +5,7 @@ import dev.currentsbridge.export.domain.delivery.DeliveryStats;
 import dev.currentsbridge.export.domain.ledger.EventLedger;
 import dev.currentsbridge.export.domain.redelivery.RetryCause;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * What one invocation did; {@code returnedMessageIds} go into {@code batchItemFailures};
@@ -27,16 +28,26 @@ public record ExportResult(EventLedger ledger, List<String> returnedMessageIds, 
      * the batch: a configuration error anywhere in it makes every returned message wait on the slow clock.
      */
     public RetryCause cause(String messageId) {
-        RetryCause own = RetryCause.of(ledger.retryReasons(messageId));
-        if (own == RetryCause.CONFIGURATION || !ledger.isDeferred(messageId)) {
-            return own;
-        }
+        return causes().apply(messageId);
+    }
+
+    /**
+     * {@link #cause} for every returned message of the batch, the batch's cause computed once (a batch returned
+     * whole would otherwise scan every returned message's reasons for each of them).
+     */
+    public Function<String, RetryCause> causes() {
+        RetryCause batch = RetryCause.TRANSIENT;
         for (String id : returnedMessageIds) {
             if (RetryCause.of(ledger.retryReasons(id)) == RetryCause.CONFIGURATION) {
-                return RetryCause.CONFIGURATION;
+                batch = RetryCause.CONFIGURATION;
+                break;
             }
         }
-        return RetryCause.TRANSIENT;
+        RetryCause ofBatch = batch;
+        return messageId -> {
+            RetryCause own = RetryCause.of(ledger.retryReasons(messageId));
+            return own == RetryCause.CONFIGURATION || !ledger.isDeferred(messageId) ? own : ofBatch;
+        };
     }
 
     /** Every message of the batch came back (none imported, rejected, skipped or given up). */

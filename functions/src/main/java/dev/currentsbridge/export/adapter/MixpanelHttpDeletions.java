@@ -6,9 +6,7 @@ import dev.currentsbridge.common.config.Env;
 import dev.currentsbridge.common.json.Json;
 import dev.currentsbridge.common.retry.RetryAfter;
 import dev.currentsbridge.common.secrets.SecretSource;
-import dev.currentsbridge.common.secrets.SecretUnavailableException;
 import dev.currentsbridge.export.port.MixpanelDeletions;
-import dev.currentsbridge.export.port.MixpanelImport.CredentialsException;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -40,16 +38,13 @@ public final class MixpanelHttpDeletions implements MixpanelDeletions {
 
     private final Supplier<HttpClient> http;
     private final String base;
-    private final SecretSource secrets;
-    private final String secretId;
-    private volatile GdprCredentials credentials;
+    private final MixpanelSecret<GdprCredentials> secret;
 
     public MixpanelHttpDeletions(Supplier<HttpClient> http, URI baseUrl, SecretSource secrets, String secretId) {
         this.http = http;
         String b = baseUrl.toString();
         this.base = (b.endsWith("/") ? b.substring(0, b.length() - 1) : b) + PATH;
-        this.secrets = secrets;
-        this.secretId = secretId;
+        this.secret = new MixpanelSecret<>(secrets, secretId, GdprCredentials::parse);
     }
 
     public static MixpanelHttpDeletions fromEnv(Env env, SecretSource secrets, Supplier<HttpClient> http) {
@@ -72,7 +67,7 @@ public final class MixpanelHttpDeletions implements MixpanelDeletions {
     @Override
     public Answer request(List<String> distinctIds, String complianceType, Duration timeout)
             throws IOException, InterruptedException {
-        GdprCredentials c = credentials();
+        GdprCredentials c = secret.credentials();
         var body = Json.MAPPER.createObjectNode();
         var ids = body.putArray("distinct_ids");
         distinctIds.forEach(ids::add);
@@ -89,7 +84,7 @@ public final class MixpanelHttpDeletions implements MixpanelDeletions {
 
     @Override
     public Answer status(String taskId, Duration timeout) throws IOException, InterruptedException {
-        GdprCredentials c = credentials();
+        GdprCredentials c = secret.credentials();
         HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/" + encode(taskId) + "?token="
                         + encode(c.projectToken())))
                 .timeout(timeout)
@@ -103,8 +98,7 @@ public final class MixpanelHttpDeletions implements MixpanelDeletions {
     /** {@code {"status":"ok","results":{"task_id":...}}} or {@code {"results":{"status":...}}}. */
     private Answer answer(HttpResponse<String> r) {
         if (r.statusCode() == 401 || r.statusCode() == 403) {
-            credentials = null;
-            secrets.invalidate(secretId);
+            secret.reload();
         }
         String taskId = null;
         String taskStatus = null;
@@ -117,22 +111,6 @@ public final class MixpanelHttpDeletions implements MixpanelDeletions {
         }
         return new Answer(r.statusCode(), taskId, taskStatus,
                 r.headers().firstValue("Retry-After").flatMap(RetryAfter::parse));
-    }
-
-    private GdprCredentials credentials() {
-        GdprCredentials c = credentials;
-        if (c == null) {
-            try {
-                c = GdprCredentials.parse(secrets.get(secretId));
-            } catch (SecretUnavailableException e) {
-                throw new CredentialsException("cannot read the Mixpanel secret: " + e.getMessage(), e.retryable(), e);
-            } catch (CredentialsException e) {
-                secrets.unusable(secretId);
-                throw e;
-            }
-            credentials = c;
-        }
-        return c;
     }
 
     private static String encode(String v) {

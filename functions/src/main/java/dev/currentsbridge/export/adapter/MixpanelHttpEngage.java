@@ -28,7 +28,7 @@ public final class MixpanelHttpEngage implements MixpanelEngage {
 
     private final Supplier<HttpClient> http;
     private final URI engageUri;
-    private final MixpanelSecret secret;
+    private final MixpanelSecret<MixpanelCredentials> secret;
 
     /** {@code http} is asked for at each request (the Lambda passes the shared client, maybe still being built). */
     public MixpanelHttpEngage(Supplier<HttpClient> http, URI baseUrl, SecretSource secrets, String secretId) {
@@ -36,7 +36,7 @@ public final class MixpanelHttpEngage implements MixpanelEngage {
         String base = baseUrl.toString();
         this.engageUri = URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base)
                 + "/engage?ip=0&strict=1");
-        this.secret = new MixpanelSecret(secrets, secretId);
+        this.secret = new MixpanelSecret<>(secrets, secretId, MixpanelCredentials::parse);
     }
 
     public MixpanelHttpEngage(HttpClient http, URI baseUrl, SecretSource secrets, String secretId) {

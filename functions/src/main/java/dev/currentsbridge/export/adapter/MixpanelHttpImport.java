@@ -36,7 +36,7 @@ public final class MixpanelHttpImport implements MixpanelImport {
 
     private final Supplier<HttpClient> http;
     private final URI importUri;
-    private final MixpanelSecret secret;
+    private final MixpanelSecret<MixpanelCredentials> secret;
 
     public MixpanelHttpImport(HttpClient http, URI baseUrl, SecretSource secrets, String secretId) {
         this(() -> http, baseUrl, secrets, secretId);
@@ -47,7 +47,7 @@ public final class MixpanelHttpImport implements MixpanelImport {
         this.http = http;
         String base = baseUrl.toString();
         this.importUri = URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/import");
-        this.secret = new MixpanelSecret(secrets, secretId);
+        this.secret = new MixpanelSecret<>(secrets, secretId, MixpanelCredentials::parse);
     }
 
     /** From {@code MIXPANEL_REGION}, {@code MIXPANEL_API_URL} and {@code MIXPANEL_SECRET_ID}. */

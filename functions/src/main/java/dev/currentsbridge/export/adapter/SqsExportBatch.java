@@ -10,8 +10,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -21,15 +23,6 @@ import java.util.function.Function;
  * @param fifo the queue is FIFO (order must be kept: see {@code ExportPipeline})
  */
 public record SqsExportBatch(List<QueueMessage> messages, boolean fifo, Map<String, SQSEvent.SQSMessage> records) {
-
-    public SqsExportBatch(List<QueueMessage> messages, boolean fifo) {
-        this(messages, fifo, Map.of());
-    }
-
-    /** Without a clock: every message's age is unknown (zero), so no retention guard applies. */
-    public static SqsExportBatch of(SQSEvent event) {
-        return of(event, null);
-    }
 
     /** @param now the time of this receive, to age each message from its {@code SentTimestamp} (null: unknown) */
     public static SqsExportBatch of(SQSEvent event, Instant now) {
@@ -46,11 +39,6 @@ public record SqsExportBatch(List<QueueMessage> messages, boolean fifo, Map<Stri
         return new SqsExportBatch(messages, fifo, byId);
     }
 
-    /** Every message of the batch comes back. */
-    public SQSBatchResponse returnAll() {
-        return returning(messages.stream().map(QueueMessage::id).toList());
-    }
-
     public static SQSBatchResponse returning(List<String> messageIds) {
         List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>(messageIds.size());
         for (String id : messageIds) {
@@ -63,9 +51,10 @@ public record SqsExportBatch(List<QueueMessage> messages, boolean fifo, Map<Stri
     public List<MessageVisibility.Delay> delays(List<String> returned, Function<String, RetryCause> cause,
                                                 RetryBudget budget) {
         List<MessageVisibility.Delay> delays = new ArrayList<>(returned.size());
+        Set<String> wanted = new HashSet<>(returned);
         for (QueueMessage m : messages) {
             SQSEvent.SQSMessage r = records.get(m.id());
-            if (r != null && r.getReceiptHandle() != null && returned.contains(m.id())) {
+            if (r != null && r.getReceiptHandle() != null && wanted.contains(m.id())) {
                 delays.add(new MessageVisibility.Delay(m.id(), r.getReceiptHandle(), r.getEventSourceArn(),
                         budget.delay(m.receiveCount(), cause.apply(m.id()))));
             }
