@@ -5,6 +5,7 @@ import dev.currentsbridge.common.time.Deadline;
 import dev.currentsbridge.common.time.Sleeper;
 import dev.currentsbridge.export.domain.delivery.BatchLimits;
 import dev.currentsbridge.export.domain.delivery.DeliverySettings;
+import dev.currentsbridge.export.domain.delivery.DeliveryStats;
 import dev.currentsbridge.export.domain.ledger.EventLedger;
 import dev.currentsbridge.export.domain.mapping.EventMapper;
 import dev.currentsbridge.export.domain.redelivery.RetryBudget;
@@ -65,8 +66,10 @@ public final class ExportPipeline {
 
     public ExportResult process(List<QueueMessage> messages, Deadline deadline, boolean fifo, RetryBudget budget) {
         DeliverySettings settings = setup.settings();
+        EventLedger ledger;
+        DeliveryStats stats;
         try (ExportRun run = setup.start(deadline, REJECTS_PER_FLUSH)) {
-            EventLedger ledger = run.ledger();
+            ledger = run.ledger();
             boolean stopped = false;
             for (QueueMessage m : messages) {
                 run.open(m.id());
@@ -87,20 +90,23 @@ public final class ExportPipeline {
                 }
             }
             run.drain();
-            List<QueueMessage> lastChance = new ArrayList<>();
-            for (QueueMessage m : messages) {
-                if (ledger.needsRedelivery(m.id()) && budget.givesUp(m.receiveCount(), m.age())) {
-                    lastChance.add(m);
-                }
-            }
-            List<String> exhausted = RetryExhaustion.giveUp(lastChance, ledger, setup.rejectSink());
-            List<String> returned = new ArrayList<>();
-            for (QueueMessage m : messages) {
-                if (ledger.needsRedelivery(m.id())) {
-                    returned.add(m.id());
-                }
-            }
-            return new ExportResult(ledger, returned, exhausted, run.stats());
+            stats = run.stats();
         }
+        // Only once the run is closed: a failure closing it makes the caller return (or give up) every message, so
+        // a message given up before that would reach the rejects queue twice.
+        List<QueueMessage> lastChance = new ArrayList<>();
+        for (QueueMessage m : messages) {
+            if (ledger.needsRedelivery(m.id()) && budget.givesUp(m.receiveCount(), m.age())) {
+                lastChance.add(m);
+            }
+        }
+        List<String> exhausted = RetryExhaustion.giveUp(lastChance, ledger, setup.rejectSink());
+        List<String> returned = new ArrayList<>();
+        for (QueueMessage m : messages) {
+            if (ledger.needsRedelivery(m.id())) {
+                returned.add(m.id());
+            }
+        }
+        return new ExportResult(ledger, returned, exhausted, stats);
     }
 }
